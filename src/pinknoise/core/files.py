@@ -1,0 +1,236 @@
+"""The catalog's entries: a static file, its representations, and index redirects.
+
+Everything a response needs is computed here once, when a file enters the catalog, so
+that serving it is a lookup: header lists are built and shared, and the strings that
+repeat across thousands of files (content types, cache policy, Vary) are interned.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from typing import Final
+from urllib.parse import quote
+from wsgiref.headers import Headers as EditableHeaders
+
+from pinknoise.core.codings import SUFFIXES
+from pinknoise.core.http_dates import format_http_date
+from pinknoise.core.media_types import MediaTypes
+from pinknoise.core.options import IMMUTABLE_MAX_AGE, Options
+from pinknoise.core.response import Headers, Response
+
+IDENTITY: Final = "identity"
+
+#: Header names that describe one representation; the adapter-neutral 304 omits them.
+_REPRESENTATION_ONLY: Final = frozenset(
+    {"content-type", "content-length", "content-encoding", "accept-ranges"}
+)
+#: Names pinknoise sets per representation; an ``add_headers_function`` cannot clash.
+_PER_REPRESENTATION: Final = frozenset({"content-length", "content-encoding", "etag"})
+_INTERN_LIMIT: Final = 4096
+
+
+class Representation:
+    """One stored form of a file (identity, or a precompressed sibling) and its 200."""
+
+    __slots__ = ("_not_modified", "coding", "etag", "headers", "mtime_ns", "ok", "path", "size")
+
+    def __init__(
+        self, path: str, coding: str, size: int, mtime_ns: int, etag: str, headers: Headers
+    ) -> None:
+        self.path = path
+        self.coding = coding
+        self.size = size
+        self.mtime_ns = mtime_ns
+        self.etag = etag
+        self.headers = headers
+        self.ok = Response(200, headers, self, 0, size)
+        self._not_modified: Headers | None = None
+
+    @property
+    def not_modified_headers(self) -> Headers:
+        """Headers of a 304: validators, caching, Vary, CORS and custom headers."""
+        if self._not_modified is None:
+            self._not_modified = tuple(
+                pair for pair in self.headers if pair[0].lower() not in _REPRESENTATION_ONLY
+            )
+        return self._not_modified
+
+    def partial_headers(self, start: int, stop: int) -> Headers:
+        """Headers of a 206 for bytes ``start`` to ``stop - 1``."""
+        content_range = ("Content-Range", f"bytes {start}-{stop - 1}/{self.size}")
+        headers: list[tuple[str, str]] = []
+        for pair in self.headers:
+            if pair[0] == "Content-Length":
+                headers.append(("Content-Length", str(stop - start)))
+                headers.append(content_range)
+            else:
+                headers.append(pair)
+        return tuple(headers)
+
+    def unsatisfiable_headers(self) -> Headers:
+        """Headers of a 416: the current length, validators, caching and CORS."""
+        return (
+            ("Content-Range", f"bytes */{self.size}"),
+            ("Content-Length", "0"),
+            *self.not_modified_headers,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Representation {self.coding} {self.path!r} {self.size}B>"
+
+
+class StaticFile:
+    """A URL's file: the identity representation plus any smaller precompressed ones."""
+
+    __slots__ = ("codings", "identity", "last_modified", "last_modified_header", "variants")
+
+    def __init__(
+        self,
+        identity: Representation,
+        variants: dict[str, Representation],
+        codings: tuple[str, ...],
+        last_modified: int,
+        last_modified_header: str,
+    ) -> None:
+        self.identity = identity
+        self.variants = variants
+        self.codings = codings  # the keys of ``variants``, in server preference order
+        self.last_modified = last_modified
+        self.last_modified_header = last_modified_header
+
+    def representation(self, coding: str) -> Representation:
+        return self.identity if coding == IDENTITY else self.variants[coding]
+
+
+class Redirect:
+    """An index URL spelled another way (``/dir`` or ``/dir/index.html``) -> ``/dir/``."""
+
+    __slots__ = ("location",)
+
+    def __init__(self, url: str) -> None:
+        self.location = quote(url, safe="/!$&'()*+,;=:@~")
+
+
+Entry = StaticFile | Redirect
+
+_EMPTY: Final[dict[str, Representation]] = {}
+
+
+class FileFactory:
+    """Builds :class:`StaticFile` entries, sharing every repeated string among them."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.media_types = MediaTypes(options.mimetypes, options.charset)
+        self._interned: dict[tuple[str, str], tuple[str, str]] = {}
+        self._stale_variants: list[str] = []
+
+    def take_stale_variants(self) -> list[str]:
+        """Variants ignored because they are older than their source (for a warning)."""
+        stale, self._stale_variants = self._stale_variants, []
+        return stale
+
+    def build(self, path: str, url: str, st: os.stat_result, siblings: Iterable[str]) -> StaticFile:
+        """Create the entry for ``path`` served at ``url``.
+
+        ``siblings`` names the precompressed files that exist next to it (full paths);
+        each is stat-ed and kept only when it is a regular file, smaller than the original
+        and not older than it (an older variant is a leftover from before the source was
+        edited, and serving it would serve stale content).
+        """
+        options = self.options
+        order = {coding: index for index, coding in enumerate(options.encodings)}
+        found: list[tuple[int, str, os.stat_result, str]] = []
+        for sibling in siblings:
+            coding = _coding_of(sibling)
+            if coding not in order:
+                continue
+            try:
+                variant_stat = os.stat(sibling)
+            except OSError:
+                continue
+            if not stat.S_ISREG(variant_stat.st_mode) or variant_stat.st_size >= st.st_size:
+                continue
+            if variant_stat.st_mtime_ns < st.st_mtime_ns:
+                self._stale_variants.append(sibling)
+                continue
+            found.append((order[coding], coding, variant_stat, sibling))
+        found.sort()
+
+        last_modified = int(st.st_mtime)
+        last_modified_header = format_http_date(last_modified)
+        shared = self._file_headers(path, url, last_modified_header, bool(found))
+        identity = self._representation(path, IDENTITY, st, shared)
+        variants = (
+            {coding: self._representation(p, coding, vs, shared) for _, coding, vs, p in found}
+            if found
+            else _EMPTY
+        )
+        return StaticFile(identity, variants, tuple(variants), last_modified, last_modified_header)
+
+    def _representation(
+        self, path: str, coding: str, st: os.stat_result, shared: list[tuple[str, str]]
+    ) -> Representation:
+        size, mtime_ns = st.st_size, st.st_mtime_ns
+        # A strong validator per representation: the br body and the identity body are
+        # different bytes, so they must never share an ETag.
+        suffix = "" if coding == IDENTITY else f"-{coding}"
+        etag = f'"{mtime_ns:x}-{size:x}{suffix}"'
+        headers = [shared[0], ("Content-Length", str(size))]
+        if coding != IDENTITY:
+            headers.append(self._intern("Content-Encoding", coding))
+        headers.extend(shared[1:])
+        headers.append(("ETag", etag))
+        return Representation(path, coding, size, mtime_ns, etag, tuple(headers))
+
+    def _file_headers(
+        self, path: str, url: str, last_modified: str, has_variants: bool
+    ) -> list[tuple[str, str]]:
+        """Headers common to all representations of one file, Content-Type first."""
+        options = self.options
+        name = url[url.rfind("/") + 1 :]
+        headers = [
+            ("Content-Type", self.media_types.content_type(name)),
+            ("Last-Modified", last_modified),
+        ]
+        if options.max_age is not None:
+            if options.immutable_file_test(path, url):
+                headers.append(("Cache-Control", f"max-age={IMMUTABLE_MAX_AGE}, public, immutable"))
+            else:
+                headers.append(("Cache-Control", f"max-age={options.max_age}, public"))
+        if has_variants:
+            headers.append(("Vary", "Accept-Encoding"))
+        headers.append(("Accept-Ranges", "bytes"))
+        if options.allow_all_origins:
+            headers.append(("Access-Control-Allow-Origin", "*"))
+        if options.add_headers_function is not None:
+            editable = EditableHeaders(headers)
+            options.add_headers_function(editable, path, url)
+            headers = [
+                (str(k), str(v))
+                for k, v in editable.items()
+                if k.lower() not in _PER_REPRESENTATION
+            ]
+            content_type = [pair for pair in headers if pair[0].lower() == "content-type"]
+            headers = content_type[:1] + [p for p in headers if p[0].lower() != "content-type"]
+            if not content_type:
+                headers.insert(0, ("Content-Type", self.media_types.content_type(name)))
+        return [pair if pair[0] == "Last-Modified" else self._intern(*pair) for pair in headers]
+
+    def _intern(self, name: str, value: str) -> tuple[str, str]:
+        pair = (name, value)
+        existing = self._interned.get(pair)
+        if existing is not None:
+            return existing
+        if len(self._interned) < _INTERN_LIMIT:
+            self._interned[pair] = pair
+        return pair
+
+
+def _coding_of(sibling: str) -> str:
+    for coding, suffix in SUFFIXES.items():
+        if sibling.endswith(suffix):
+            return coding
+    return ""

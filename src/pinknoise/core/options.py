@@ -1,0 +1,154 @@
+"""Validated configuration shared by every adapter.
+
+The argument names are WhiteNoise's, so that migrating is a rename. Every value is
+checked once, at construction, so a typo fails loudly at start-up instead of silently
+serving with the wrong caching policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from wsgiref.headers import Headers
+
+from pinknoise.core.codings import DEFAULT_ORDER, validate_codings
+
+#: ``immutable_file_test(path, url)``: True when the file's content is fixed by its name.
+ImmutableTest = Callable[[str, str], bool]
+#: ``add_headers_function(headers, path, url)`` edits the headers of one file in place.
+AddHeadersFunction = Callable[[Headers, str, str], None]
+
+DEFAULT_MAX_AGE: Final = 60
+IMMUTABLE_MAX_AGE: Final = 31_536_000  # one year, RFC 8246's recommendation for immutable
+
+# A content hash right before the extension(s), separated by "." or "-":
+#   hex, 8-64 digits, at least one letter a-f     Django (12), webpack (20), Parcel, ...
+#   base32 upper-case, 8 characters, with a digit  esbuild ("app-5XCIK5YM.js")
+#   base64url, 8 characters, with a digit, an upper and a lower-case letter
+#                                                  Rollup/Vite ("index-BvG1l0Ao.js")
+# The composition checks keep words ("jquery-dropdown.js") and dates or versions
+# ("app.20240101.js") out: treating a mutable file as immutable is the costly mistake.
+_HASHED_NAME: Final = re.compile(
+    r"""[.-](?:
+        (?=[0-9a-f]*[a-f])[0-9a-f]{8,64}
+      | (?=[A-Z2-7]*[2-7])(?=[A-Z2-7]*[A-Z])[A-Z2-7]{8}
+      | (?=[\w-]*[0-9])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])[\w-]{8}
+    )(?:\.[A-Za-z0-9]+){1,2}$""",
+    re.VERBOSE | re.ASCII,
+)
+
+
+def is_hashed_name(path: str, url: str) -> bool:
+    """The default ``immutable_file_test``: does the URL's file name carry a content hash?"""
+    return _HASHED_NAME.search(url, url.rfind("/") + 1) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Every serving option, validated. Build it with :func:`make_options`."""
+
+    max_age: int | None = DEFAULT_MAX_AGE
+    immutable_file_test: ImmutableTest = is_hashed_name
+    autorefresh: bool = False
+    index_file: str | None = None
+    mimetypes: Mapping[str, str] = field(default_factory=dict)
+    charset: str = "utf-8"
+    allow_all_origins: bool = True
+    add_headers_function: AddHeadersFunction | None = None
+    encodings: tuple[str, ...] = DEFAULT_ORDER
+    allow_external_symlinks: bool = False
+
+
+_FIELDS: Final = frozenset(Options.__dataclass_fields__)
+
+
+def make_options(**options: Any) -> Options:
+    """Validate keyword options into :class:`Options`, with clear errors for bad values."""
+    unknown = sorted(set(options) - _FIELDS)
+    if unknown:
+        raise TypeError(
+            f"unknown option(s) {', '.join(unknown)}; valid options: {', '.join(sorted(_FIELDS))}"
+        )
+    values: dict[str, Any] = {}
+    if "max_age" in options:
+        values["max_age"] = _max_age(options["max_age"])
+    if "immutable_file_test" in options:
+        values["immutable_file_test"] = _immutable_test(options["immutable_file_test"])
+    for flag in ("autorefresh", "allow_all_origins", "allow_external_symlinks"):
+        if flag in options:
+            if not isinstance(options[flag], bool):
+                raise TypeError(f"{flag} must be True or False, got {options[flag]!r}")
+            values[flag] = options[flag]
+    if "index_file" in options:
+        values["index_file"] = _index_file(options["index_file"])
+    if "mimetypes" in options:
+        values["mimetypes"] = _mimetypes(options["mimetypes"])
+    if "charset" in options:
+        charset = options["charset"]
+        if not isinstance(charset, str) or not re.fullmatch(r"[A-Za-z0-9._:-]*", charset):
+            raise ValueError(f"charset must be a charset name such as 'utf-8', got {charset!r}")
+        values["charset"] = charset
+    if "add_headers_function" in options:
+        function = options["add_headers_function"]
+        if function is not None and not callable(function):
+            raise TypeError(f"add_headers_function must be callable or None, got {function!r}")
+        values["add_headers_function"] = function
+    if "encodings" in options:
+        values["encodings"] = validate_codings(options["encodings"])
+    return Options(**values)
+
+
+def _max_age(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"max_age must be a number of seconds or None, got {value!r}")
+    if value < 0:
+        raise ValueError(f"max_age must not be negative, got {value!r}")
+    return value
+
+
+def _immutable_test(value: object) -> ImmutableTest:
+    if isinstance(value, str):
+        try:
+            value = re.compile(value)
+        except re.error as error:
+            raise ValueError(f"immutable_file_test is not a valid regex: {error}") from None
+    if isinstance(value, re.Pattern):
+        pattern: re.Pattern[str] = value
+
+        def matches_url(path: str, url: str) -> bool:
+            return pattern.search(url) is not None
+
+        return matches_url
+    if callable(value):
+        test: ImmutableTest = value
+        return test
+    raise TypeError(f"immutable_file_test must be a callable or a regex, got {value!r}")
+
+
+def _index_file(value: object) -> str | None:
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "index.html"
+    if not isinstance(value, str):
+        raise TypeError(f"index_file must be True, False or a file name, got {value!r}")
+    if not value or "/" in value or "\\" in value or value.startswith("."):
+        raise ValueError(f"index_file must be a plain file name like 'index.html', got {value!r}")
+    return value
+
+
+def _mimetypes(value: object) -> Mapping[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"mimetypes must be a mapping like {{'.foo': 'text/x-foo'}}, got {value!r}")
+    for key, media_type in value.items():
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"mimetypes keys must be '.ext' or file names, got {key!r}")
+        if not isinstance(media_type, str) or "/" not in media_type:
+            raise ValueError(f"mimetypes[{key!r}] must be a media type like 'text/plain'")
+    return dict(value)

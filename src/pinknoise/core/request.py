@@ -1,0 +1,57 @@
+"""The parts of an HTTP request that a static file decision depends on."""
+
+from __future__ import annotations
+
+
+class Request:
+    """Method, query string and the request header fields the core reads.
+
+    Adapters fill it from their own protocol objects; a header that is absent is ``None``.
+    Values are the raw field values (for WSGI, what the server put in ``environ``).
+    """
+
+    __slots__ = (
+        "accept_encoding",
+        "if_match",
+        "if_modified_since",
+        "if_none_match",
+        "if_range",
+        "if_unmodified_since",
+        "method",
+        "query",
+        "range",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        *,
+        query: str = "",
+        accept_encoding: str | None = None,
+        range: str | None = None,
+        if_range: str | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        if_modified_since: str | None = None,
+        if_unmodified_since: str | None = None,
+    ) -> None:
+        self.method = method
+        self.query = query
+        self.accept_encoding = accept_encoding
+        self.range = range
+        self.if_range = if_range
+        self.if_match = if_match
+        self.if_none_match = if_none_match
+        self.if_modified_since = if_modified_since
+        self.if_unmodified_since = if_unmodified_since
+
+    @property
+    def is_plain(self) -> bool:
+        """True when no conditional or range header is present: the common fast path."""
+        return (
+            self.range is None
+            and self.if_none_match is None
+            and self.if_modified_since is None
+            and self.if_match is None
+            and self.if_unmodified_since is None
+        )

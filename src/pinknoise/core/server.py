@@ -1,0 +1,163 @@
+"""The core facade adapters talk to: roots in, decisions and open files out."""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import BinaryIO
+
+from pinknoise.core.codings import SUFFIXES
+from pinknoise.core.decision import decide
+from pinknoise.core.files import Entry, FileFactory, Redirect, Representation
+from pinknoise.core.options import Options
+from pinknoise.core.paths import (
+    HIDDEN_ROOT_FILES,
+    is_within,
+    normalize_prefix,
+    relative_file_path,
+)
+from pinknoise.core.request import Request
+from pinknoise.core.response import Response
+from pinknoise.core.scanner import log, scan_root
+
+
+class StaticServer:
+    """Static files under one or more roots, and the decision for each request.
+
+    Without ``autorefresh`` every root is scanned once, here, into a catalog: a dict from
+    URL path to entry. With it, each request looks its file up on disk (development).
+    Either way a file found to have changed since it was catalogued is re-read before
+    its bytes are sent, so a body never disagrees with its headers.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._factory = FileFactory(options)
+        self._roots: list[tuple[str, str]] = []  # (resolved root, prefix), oldest first
+        self._catalog: dict[str, Entry] = {}
+
+    def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
+        """Serve the files under ``root`` at URL ``prefix``; a later root wins a clash."""
+        root_path = os.fspath(root)
+        if not isinstance(root_path, str):
+            raise TypeError(f"root must be a str path, got {root!r}")
+        url_prefix = normalize_prefix(prefix)
+        real_root = os.path.realpath(root_path)
+        if not os.path.isdir(real_root):
+            if os.path.exists(real_root):
+                raise ValueError(f"static root is not a directory: {root_path}")
+            log.warning("pinknoise: static root %s does not exist (yet); ignoring it", root_path)
+        self._roots.append((real_root, url_prefix))
+        if not self.options.autorefresh:
+            self._catalog = {**self._catalog, **scan_root(real_root, url_prefix, self._factory)}
+
+    @property
+    def catalog(self) -> dict[str, Entry]:
+        """URL path -> entry. Treat as read-only; entries are replaced, never mutated."""
+        return self._catalog
+
+    def find(self, path: str) -> Entry | None:
+        """The entry for a decoded URL path, or None if the path is not a static file."""
+        if self.options.autorefresh:
+            return self._find_on_disk(path)
+        return self._catalog.get(path)
+
+    def respond(
+        self, path: str, entry: Entry, request: Request
+    ) -> tuple[Response, BinaryIO | None]:
+        """Decide, and open the body's file checked against the decision's headers.
+
+        Returns the response and the open file (positioned at the body's start) or
+        None when there is no body. If the file changed on disk since it was
+        catalogued, its entry is rebuilt and the decision taken again; if it is gone,
+        the path is answered as if it had never been static (``LookupError``).
+        """
+        response = decide(entry, request)
+        if response.body is None:
+            return response, None
+        opened = _open_checked(response.body)
+        if opened is None:
+            fresh = self._refresh(path)
+            if fresh is None:
+                raise LookupError(path)
+            response = decide(fresh, request)
+            if response.body is None:
+                return response, None
+            opened = _open_checked(response.body)
+            if opened is None:
+                raise LookupError(path)
+        if response.start:
+            opened.seek(response.start)
+        return response, opened
+
+    def _refresh(self, path: str) -> Entry | None:
+        entry = self._find_on_disk(path)
+        if not self.options.autorefresh:
+            if entry is None:
+                self._catalog.pop(path, None)
+            else:
+                self._catalog[path] = entry
+        return entry
+
+    def _find_on_disk(self, url: str) -> Entry | None:
+        """Look ``url`` up under the roots, newest first, with the scanner's rules."""
+        index_file = self.options.index_file
+        for real_root, prefix in reversed(self._roots):
+            relative = relative_file_path(url, prefix)
+            if relative is None:
+                if (
+                    url + "/" == prefix
+                    and index_file
+                    and os.path.isfile(os.path.join(real_root, index_file))
+                ):
+                    return Redirect(prefix)
+                continue
+            url_dir = url[: url.rfind("/") + 1]
+            if relative == "" or relative.endswith("/"):
+                if index_file is None:
+                    continue
+                name = index_file
+                relative += index_file
+            else:
+                name = relative[relative.rfind("/") + 1 :]
+            if relative in HIDDEN_ROOT_FILES:
+                continue
+            path = os.path.join(real_root, relative)
+            if not self.options.allow_external_symlinks and not is_within(
+                os.path.realpath(path), real_root
+            ):
+                continue
+            try:
+                st = os.stat(path)
+            except (OSError, ValueError):
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if index_file and os.path.isfile(os.path.join(path, index_file)):
+                    return Redirect(url + "/")
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if name == index_file and not url.endswith("/"):
+                return Redirect(url_dir)
+            siblings = [
+                path + suffix for suffix in SUFFIXES.values() if os.path.exists(path + suffix)
+            ]
+            return self._factory.build(path, url_dir + name, st, siblings)
+        return None
+
+
+def _open_checked(representation: Representation) -> BinaryIO | None:
+    """Open a representation's file if it still is what the catalog says it is."""
+    try:
+        opened = open(representation.path, "rb")  # noqa: SIM115 - the adapter closes it
+    except OSError:
+        return None
+    try:
+        st = os.fstat(opened.fileno())
+    except OSError:
+        opened.close()
+        return None
+    if st.st_size != representation.size or st.st_mtime_ns != representation.mtime_ns:
+        opened.close()
+        return None
+    return opened

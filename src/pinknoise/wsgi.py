@@ -1,0 +1,117 @@
+"""The WSGI adapter: translate environ into a core Request and a core Response back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
+
+from pinknoise.core.options import make_options
+from pinknoise.core.request import Request
+from pinknoise.core.response import REASONS
+from pinknoise.core.server import StaticServer
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+BLOCK_SIZE: Final = 64 * 1024
+_STATUS_LINES: Final = {code: f"{code} {reason}" for code, reason in REASONS.items()}
+
+
+class PinkNoise:
+    """WSGI middleware serving static files in front of ``application``.
+
+    ``PinkNoise(app, root="static", prefix="/static/", max_age=60, ...)`` takes the same
+    arguments as WhiteNoise; see :func:`pinknoise.core.options.make_options` for all.
+    Paths that are not static files are passed to ``application`` untouched.
+    """
+
+    def __init__(
+        self,
+        application: WSGIApplication | None,
+        root: str | os.PathLike[str] | None = None,
+        prefix: str | None = None,
+        **options: Any,
+    ) -> None:
+        self.application = application
+        self.server = StaticServer(make_options(**options))
+        if root is not None:
+            self.add_files(root, prefix)
+
+    def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
+        """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
+        self.server.add_files(root, prefix)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if not path.isascii():
+            # PEP 3333 hands over the raw bytes as latin-1; file names are UTF-8.
+            try:
+                path = path.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                return self._pass(environ, start_response)
+        server = self.server
+        entry = server.find(path)
+        if entry is None:
+            return self._pass(environ, start_response)
+        get = environ.get
+        request = Request(
+            get("REQUEST_METHOD", "GET"),
+            query=get("QUERY_STRING", ""),
+            accept_encoding=get("HTTP_ACCEPT_ENCODING"),
+            range=get("HTTP_RANGE"),
+            if_range=get("HTTP_IF_RANGE"),
+            if_match=get("HTTP_IF_MATCH"),
+            if_none_match=get("HTTP_IF_NONE_MATCH"),
+            if_modified_since=get("HTTP_IF_MODIFIED_SINCE"),
+            if_unmodified_since=get("HTTP_IF_UNMODIFIED_SINCE"),
+        )
+        try:
+            response, body = server.respond(path, entry, request)
+        except LookupError:
+            return self._pass(environ, start_response)
+        start_response(_STATUS_LINES[response.status], list(response.headers))
+        if body is None:
+            return ()
+        if response.is_whole_file:
+            file_wrapper = get("wsgi.file_wrapper")
+            if file_wrapper is not None:
+                wrapped: Iterable[bytes] = file_wrapper(body, BLOCK_SIZE)
+                return wrapped
+        return FileSlice(body, response.length)
+
+    def _pass(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self.application is None:
+            start_response(
+                "404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")]
+            )
+            return (b"Not Found",)
+        return self.application(environ, start_response)
+
+
+class FileSlice:
+    """Iterates ``length`` bytes of an open file in blocks; closing it closes the file.
+
+    Used for byte ranges and for servers without ``wsgi.file_wrapper``. Stops early
+    rather than send bytes past ``length`` if the file grew, and the server notices a
+    short body if it shrank (the connection is closed instead of a wrong body).
+    """
+
+    def __init__(self, file: BinaryIO, length: int) -> None:
+        self.file = file
+        self.remaining = length
+
+    def __iter__(self) -> Iterator[bytes]:
+        read = self.file.read
+        while self.remaining > 0:
+            chunk = read(min(BLOCK_SIZE, self.remaining))
+            if not chunk:
+                break
+            self.remaining -= len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self.file.close()
+
+
+WSGIApp = Callable[..., Iterable[bytes]]
