@@ -1,0 +1,11 @@
+"""The test site as a WSGI app for real servers: root from $PINKNOISE_TEST_ROOT."""
+
+import os
+
+from tests.support.wsgi_client import fallback_app
+
+from pinknoise import PinkNoise
+
+application = PinkNoise(
+    fallback_app, os.environ["PINKNOISE_TEST_ROOT"], prefix="/static/", index_file=True
+)

@@ -1,0 +1,1 @@
+"""Shared test helpers: a real site on disk, protocol clients, real servers."""
