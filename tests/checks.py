@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import brotli
 import zstandard
+
 from tests.request_table import Case
 from tests.support.site import Site
 from tests.support.wsgi_client import Result

@@ -4,10 +4,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.support.site import Site, build_site
-from tests.support.wsgi_client import fallback_app
 
 from pinknoise import PinkNoise
+from tests.support.site import Site, build_site
+from tests.support.wsgi_client import fallback_app
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from pinknoise import PinkNoise
 from tests.checks import run_case
 from tests.request_table import CASES, Case
 from tests.support.servers import Server, free_port, gunicorn, run_server
 from tests.support.site import Site
 from tests.support.wsgi_client import call
-
-from pinknoise import PinkNoise
 
 IDS = [case.name for case in CASES]
 

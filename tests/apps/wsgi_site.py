@@ -2,9 +2,8 @@
 
 import os
 
-from tests.support.wsgi_client import fallback_app
-
 from pinknoise import PinkNoise
+from tests.support.wsgi_client import fallback_app
 
 application = PinkNoise(
     fallback_app, os.environ["PINKNOISE_TEST_ROOT"], prefix="/static/", index_file=True
