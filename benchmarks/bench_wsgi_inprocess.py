@@ -165,6 +165,16 @@ def environ_for(case: Case, app: targets.WSGIApp) -> dict[str, Any]:
     return env
 
 
+def floor_app(path: Path) -> targets.WSGIApp:
+    """The least any file server must do for a hit: open the file, hand it to file_wrapper."""
+
+    def app(environ: dict[str, Any], start_response: targets.StartResponse) -> Any:
+        start_response("200 OK", [])
+        return environ["wsgi.file_wrapper"](open(path, "rb"))  # closed by the caller
+
+    return app
+
+
 def _noop_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
     return None
 
@@ -190,6 +200,7 @@ class InprocessResult:
     us: dict[str, dict[str, float]] = field(default_factory=dict)  # case -> target -> us
     problems: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    floor_us: float = 0.0  # open + read + close of the same file, no HTTP logic
     static_path: str = ""
     file_size: int = 0
     requests: int = 0
@@ -199,7 +210,7 @@ class InprocessResult:
 def run(
     names: list[str] | None = None,
     requests: int = 2000,
-    rounds: int = 7,
+    rounds: int = 11,
     relpath: str = "css/site.css",
 ) -> InprocessResult:
     names, skipped = targets.available(names)
@@ -224,6 +235,9 @@ def run(
                 )
 
         samples: dict[tuple[str, str], list[float]] = {key: [] for key in envs}
+        floor = floor_app(Path(tmp) / relpath)
+        floor_env = base_environ(static_path)
+        samples["identity hit", "floor"] = []
         for case in case_list:  # warm-up: one small batch each
             for name in names:
                 run_batch(apps[name], [dict(envs[case.name, name]) for _ in range(100)])
@@ -235,8 +249,14 @@ def run(
                     gc.collect()
                     elapsed = run_batch(apps[name], batch)
                     samples[case.name, name].append(elapsed / requests / 1000)
+                if case.name == "identity hit":
+                    batch = [dict(floor_env) for _ in range(requests)]
+                    gc.collect()
+                    elapsed = run_batch(floor, batch)
+                    samples["identity hit", "floor"].append(elapsed / requests / 1000)
         for case in case_list:
             result.us[case.name] = {n: statistics.median(samples[case.name, n]) for n in names}
+        result.floor_us = statistics.median(samples["identity hit", "floor"])
     return result
 
 
@@ -263,6 +283,10 @@ def format_table(res: InprocessResult) -> str:
         f"file {res.static_path} ({res.file_size} B); median of {res.rounds} rounds "
         f"x {res.requests} requests per target per case; lower is better."
     )
+    lines.append(
+        f"floor: open + read via file_wrapper + close of the same file, no HTTP logic: "
+        f"{res.floor_us:.2f} us (included in every hit and range figure)."
+    )
     for case in res.cases:
         for n in res.targets:
             for p in res.problems[case][n]:
@@ -276,12 +300,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="In-process WSGI us/request benchmark.")
     parser.add_argument("--targets", type=targets.parse_targets, default=list(targets.TARGETS))
     parser.add_argument("--requests", type=int, default=2000, help="requests per batch")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--file", default="css/site.css", help="site file for the hit cases")
-    parser.add_argument("--quick", action="store_true", help="300 requests x 3 rounds")
+    parser.add_argument("--quick", action="store_true", help="500 requests x 5 rounds")
     args = parser.parse_args()
     if args.quick:
-        args.requests, args.rounds = 300, 3
+        args.requests, args.rounds = 500, 5
     print(format_table(run(args.targets, args.requests, args.rounds, args.file)))
 
 
