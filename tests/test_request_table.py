@@ -12,7 +12,7 @@ from tests.checks import run_case
 from tests.request_table import CASES, Case
 from tests.support.servers import Server, free_port, gunicorn, run_server
 from tests.support.site import Site
-from tests.support.wsgi_client import call
+from tests.support.wsgi_client import call, fallback_app
 
 IDS = [case.name for case in CASES]
 
@@ -25,6 +25,13 @@ def test_wsgi_in_process(case: Case, wsgi_app: PinkNoise, site: Site) -> None:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_wsgi_without_file_wrapper(case: Case, wsgi_app: PinkNoise, site: Site) -> None:
     run_case(case, lambda m, t, h: call(wsgi_app, m, t, h, file_wrapper=False), site)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_wsgi_autorefresh(case: Case, site: Site) -> None:
+    """Development mode looks files up on disk per request, with the scanner's rules."""
+    app = PinkNoise(fallback_app, site.root, prefix="/static/", index_file=True, autorefresh=True)
+    run_case(case, lambda m, t, h: call(app, m, t, h), site)
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ def scan_root(root: str, prefix: str, factory: FileFactory) -> dict[str, Entry]:
     """Catalog entries for every servable file under ``root``, keyed by URL path.
 
     Hidden names are skipped; symlinks are followed only while they resolve inside the
-    root (unless ``allow_external_symlinks``), and each directory is visited once, so a
-    symlink loop cannot hang start-up.
+    root (unless ``allow_external_symlinks``), and never into a directory's own ancestor,
+    so a symlink loop cannot hang start-up.
     """
     real_root = os.path.realpath(root)
     entries: dict[str, Entry] = {}
@@ -62,10 +62,11 @@ def _walk(real_root: str, prefix: str, allow_external: bool) -> Iterator[tuple[s
     except OSError as error:
         log.warning("pinknoise: cannot read static root %s: %s", real_root, error)
         return
-    seen = {(root_stat.st_dev, root_stat.st_ino)}
-    pending = [(real_root, prefix)]
+    # A directory is a loop when it is one of its own ancestors; aliases that are not
+    # (``current -> v2``) are served under both names, as a file server would.
+    pending = [(real_root, prefix, frozenset({(root_stat.st_dev, root_stat.st_ino)}))]
     while pending:
-        directory, url_dir = pending.pop()
+        directory, url_dir, ancestors = pending.pop()
         files: FileList = []
         try:
             with os.scandir(directory) as listing:
@@ -89,9 +90,8 @@ def _walk(real_root: str, prefix: str, allow_external: bool) -> Iterator[tuple[s
                 continue  # a dangling symlink or a file gone since the listing
             if stat.S_ISDIR(st.st_mode):
                 key = (st.st_dev, st.st_ino)
-                if key not in seen:
-                    seen.add(key)
-                    pending.append((path, f"{url_dir}{name}/"))
+                if key not in ancestors:
+                    pending.append((path, f"{url_dir}{name}/", ancestors | {key}))
             elif stat.S_ISREG(st.st_mode):
                 files.append((name, path, st))
         yield directory, url_dir, files

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.decision import decide
-from pinknoise.core.files import Entry, FileFactory, Redirect, Representation
+from pinknoise.core.files import Entry, FileFactory, Redirect, Representation, StaticFile
 from pinknoise.core.options import Options
 from pinknoise.core.paths import (
     HIDDEN_ROOT_FILES,
@@ -75,7 +75,7 @@ class StaticServer:
         response = decide(entry, request)
         if response.body is None:
             return response, None
-        opened = _open_checked(response.body)
+        opened = _open_checked(response.body, entry)
         if opened is None:
             fresh = self._refresh(path)
             if fresh is None:
@@ -83,7 +83,7 @@ class StaticServer:
             response = decide(fresh, request)
             if response.body is None:
                 return response, None
-            opened = _open_checked(response.body)
+            opened = _open_checked(response.body, fresh)
             if opened is None:
                 raise LookupError(path)
         if response.start:
@@ -123,9 +123,7 @@ class StaticServer:
             if relative in HIDDEN_ROOT_FILES:
                 continue
             path = os.path.join(real_root, relative)
-            if not self.options.allow_external_symlinks and not is_within(
-                os.path.realpath(path), real_root
-            ):
+            if not self._reachable(real_root, relative):
                 continue
             try:
                 st = os.stat(path)
@@ -145,9 +143,35 @@ class StaticServer:
             return self._factory.build(path, url_dir + name, st, siblings)
         return None
 
+    def _reachable(self, real_root: str, relative: str) -> bool:
+        """Would the scanner have reached ``relative``? Same symlink and loop rules."""
+        parent = real_root
+        for component in relative.split("/"):
+            if not component:
+                break
+            resolved = os.path.realpath(os.path.join(parent, component))
+            if is_within(parent, resolved):
+                return False  # a symlink to an ancestor: a loop the scanner skips
+            if not self.options.allow_external_symlinks and not is_within(resolved, real_root):
+                return False
+            parent = resolved
+        return True
 
-def _open_checked(representation: Representation) -> BinaryIO | None:
-    """Open a representation's file if it still is what the catalog says it is."""
+
+def _open_checked(representation: Representation, entry: Entry) -> BinaryIO | None:
+    """Open a representation's file if it still is what the catalog says it is.
+
+    For a precompressed sibling the source is checked too: a source edited after the
+    variant was made means the variant holds stale content, and it must not be sent.
+    """
+    if representation.coding != "identity" and isinstance(entry, StaticFile):
+        source = entry.identity
+        try:
+            st = os.stat(source.path)
+        except OSError:
+            return None
+        if st.st_size != source.size or st.st_mtime_ns != source.mtime_ns:
+            return None
     try:
         opened = open(representation.path, "rb")  # noqa: SIM115 - the adapter closes it
     except OSError:
