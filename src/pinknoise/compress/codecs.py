@@ -1,0 +1,156 @@
+"""The three encoders, each a plain ``bytes -> bytes`` function with fixed settings.
+
+Settings are fixed (not user knobs) so that output is reproducible and so that the
+incremental manifest can tell, via :data:`CODEC_IDS`, when a pinknoise upgrade changed
+them and every variant must be rebuilt.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import struct
+import zlib
+from collections.abc import Callable, Iterable
+from typing import Final
+
+from pinknoise.core.codings import SUFFIXES, validate_codings
+
+#: Order in which encodings are listed and scheduled: slowest first, so the expensive
+#: jobs start early and the cheap ones fill the gaps at the end of a run.
+ALL_ENCODINGS: Final[tuple[str, ...]] = ("br", "zstd", "gzip")
+
+#: pip extra that provides each encoding's library (gzip needs none: zlib is stdlib).
+EXTRAS: Final[dict[str, str]] = {"br": "brotli", "zstd": "zstd"}
+
+_MODULES: Final[dict[str, str]] = {"br": "brotli", "zstd": "zstandard"}
+
+#: Identifies the exact settings used; stored per variant in the manifest.
+CODEC_IDS: Final[dict[str, str]] = {
+    "gzip": "gzip-9-mem8-v1",
+    "br": "br-11-lgwin22+-v1",
+    "zstd": "zstd-19-v1",
+}
+
+#: Relative CPU cost per input byte, used only to schedule the largest jobs first.
+COST_WEIGHT: Final[dict[str, int]] = {"br": 40, "zstd": 8, "gzip": 1}
+
+ZSTD_LEVEL: Final = 19
+BROTLI_QUALITY: Final = 11
+
+
+class MissingEncodingError(RuntimeError):
+    """A requested encoding's optional library is not installed."""
+
+
+def is_available(encoding: str) -> bool:
+    """True if the library behind ``encoding`` can be imported (gzip always can)."""
+    module = _MODULES.get(encoding)
+    return module is None or importlib.util.find_spec(module) is not None
+
+
+def available_encodings() -> tuple[str, ...]:
+    """Every encoding whose library is installed, in :data:`ALL_ENCODINGS` order."""
+    return tuple(e for e in ALL_ENCODINGS if is_available(e))
+
+
+def resolve_encodings(encodings: Iterable[str] | None) -> tuple[str, ...]:
+    """Validate a user's encoding list; ``None`` means every installed one.
+
+    Raises :class:`MissingEncodingError` naming the pip extra to install, because a
+    silent fallback would ship a site without the encoding the user asked for.
+    """
+    if encodings is None:
+        return available_encodings()
+    chosen = validate_codings(list(encodings))
+    if not chosen:
+        raise ValueError("at least one encoding is required")
+    for encoding in chosen:
+        if not is_available(encoding):
+            raise MissingEncodingError(
+                f"encoding {encoding!r} needs the {_MODULES[encoding]!r} package: "
+                f"pip install 'pinknoise[{EXTRAS[encoding]}]'"
+            )
+    return tuple(e for e in ALL_ENCODINGS if e in chosen)
+
+
+def suffix(encoding: str) -> str:
+    """File suffix of the sibling written for ``encoding`` (shared with the scanner)."""
+    return SUFFIXES[encoding]
+
+
+# gzip member header (RFC 1952): magic, CM=deflate, no flags, MTIME=0, XFL=2 (slowest,
+# best compression), OS=255 (unknown). Written by hand so the bytes do not depend on
+# the platform the build ran on, unlike zlib's own header (it stores the OS).
+_GZIP_HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+
+
+def compress_gzip(data: bytes) -> bytes:
+    """Deflate at level 9, wrapped as a reproducible gzip member.
+
+    memLevel stays at zlib's default 8: on real JS/CSS it produced smaller output than 9.
+    """
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
+    body = deflater.compress(data) + deflater.flush()
+    trailer = struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+    return _GZIP_HEADER + body + trailer
+
+
+def brotli_window(size: int) -> int:
+    """Brotli ``lgwin`` for an input of ``size`` bytes.
+
+    Never below the library default of 22 (smaller windows made output slightly larger
+    on small files), and up to the format's maximum of 24 for files over 4 MiB so that
+    a large bundle can reference its whole length. The window usable for matches is
+    ``2**lgwin - 16`` bytes.
+    """
+    lgwin = 22
+    while lgwin < 24 and (1 << lgwin) - 16 < size:
+        lgwin += 1
+    return lgwin
+
+
+def compress_brotli(data: bytes) -> bytes:
+    """Brotli at quality 11 (the maximum)."""
+    brotli = importlib.import_module("brotli")  # untyped; optional extra
+    result: bytes = brotli.compress(data, quality=BROTLI_QUALITY, lgwin=brotli_window(len(data)))
+    return result
+
+
+def compress_zstd(data: bytes) -> bytes:
+    """Zstandard level 19, the highest level whose window (8 MiB) browsers must accept.
+
+    Levels 20-22 use larger windows than RFC 8878 section 3.1.1.1.2 lets an HTTP client
+    refuse, so they could produce variants some clients cannot decode.
+    """
+    import zstandard
+
+    compressor = zstandard.ZstdCompressor(
+        level=ZSTD_LEVEL, write_checksum=True, write_content_size=True
+    )
+    return compressor.compress(data)
+
+
+_COMPRESSORS: Final[dict[str, Callable[[bytes], bytes]]] = {
+    "gzip": compress_gzip,
+    "br": compress_brotli,
+    "zstd": compress_zstd,
+}
+
+
+def compress(encoding: str, data: bytes) -> bytes:
+    """Compress ``data`` with ``encoding``'s fixed settings."""
+    return _COMPRESSORS[encoding](data)
+
+
+#: A variant is kept only if it is at most this fraction of the original's size,
+#: i.e. it saves at least 5 %: below that, the extra file and the negotiation are not
+#: worth it (the same rule WhiteNoise uses, so byte totals stay comparable).
+MAX_RATIO_NUM: Final = 19
+MAX_RATIO_DEN: Final = 20
+
+
+def is_effective(original_size: int, compressed_size: int) -> bool:
+    """True if a variant of ``compressed_size`` bytes is worth keeping (saves >= 5 %)."""
+    if original_size <= 0:
+        return False
+    return compressed_size * MAX_RATIO_DEN <= original_size * MAX_RATIO_NUM

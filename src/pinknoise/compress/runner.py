@@ -1,0 +1,599 @@
+"""Plan and run a compression pass: scan, decide what is stale, compress in parallel.
+
+Work is split per (content, encoding), not per file: a large bundle's brotli, zstd and
+gzip jobs run on different workers, jobs are submitted largest first so the longest
+one starts at once, and small files fill the other workers around it. All file-system
+changes (variant writes, deletions, the manifest) happen in the calling thread, so no
+two workers ever race on a path and the manifest needs no locking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Final, Literal, Protocol
+
+from pinknoise.compress import codecs, manifest
+from pinknoise.compress.atomic import write_atomic
+from pinknoise.compress.manifest import FileRecord, VariantRecord
+from pinknoise.compress.scan import (
+    DEFAULT_SKIP_EXTENSIONS,
+    ScanResult,
+    Source,
+    is_within,
+    normalize_extensions,
+    scan,
+)
+
+ExecutorKind = Literal["process", "thread"]
+
+#: Stop reading new files while this many bytes of source are waiting in the pool, so
+#: memory stays bounded on trees far larger than RAM would like.
+MAX_INFLIGHT_BYTES: Final = 256 * 1024 * 1024
+
+
+class Reporter(Protocol):
+    """Receives progress (in source bytes) and per-file lines; the CLI draws a bar."""
+
+    def start(self, total_bytes: int) -> None: ...
+    def advance(self, nbytes: int) -> None: ...
+    def file(self, line: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class NullReporter:
+    """Reports nothing: the default for the Python API."""
+
+    def start(self, total_bytes: int) -> None:
+        pass
+
+    def advance(self, nbytes: int) -> None:
+        pass
+
+    def file(self, line: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(slots=True)
+class EncodingStats:
+    """Bytes in and out for the variants one encoding wrote (or would write) this run."""
+
+    variants: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    #: Sources whose variant was not kept because it saved less than 5 %.
+    not_effective: int = 0
+
+
+@dataclass(slots=True)
+class Summary:
+    """Outcome of :func:`compress_tree`; ``errors`` non-empty means the run failed."""
+
+    roots: list[str]
+    encodings: tuple[str, ...]
+    dry_run: bool
+    #: Regular, non-dot, non-variant files found under the roots.
+    files_scanned: int = 0
+    #: Files for which at least one variant was (re)written or, on a dry run, would be.
+    files_compressed: int = 0
+    #: Files whose variants were all up to date.
+    files_unchanged: int = 0
+    #: Files skipped by extension.
+    files_skipped: int = 0
+    #: Files whose content equals another file's, so it was compressed only once.
+    files_deduplicated: int = 0
+    #: Stale variants deleted (no longer worth keeping, source gone, or now skipped).
+    variants_removed: int = 0
+    #: Temporary files of a killed earlier run that were deleted.
+    temps_removed: int = 0
+    per_encoding: dict[str, EncodingStats] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True if every file was handled without error."""
+        return not self.errors
+
+
+def default_workers() -> int:
+    """CPUs this process may run on (respects affinity masks and container cpusets)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def normalize_roots(roots: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Drop duplicate roots and roots nested in another, so no file is done twice."""
+    given = [os.fspath(r) for r in roots]
+    if not given:
+        raise ValueError("at least one directory is required")
+    kept: list[tuple[str, str]] = []
+    for root in given:
+        real = os.path.realpath(root)
+        if any(is_within(real, other) for _, other in kept):
+            continue
+        kept = [(r, o) for r, o in kept if not is_within(o, real)]
+        kept.append((root, real))
+    order = {root: i for i, root in enumerate(given)}
+    return sorted((r for r, _ in kept), key=order.__getitem__)
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A source being compressed: its new record fills in as its jobs finish."""
+
+    source: Source
+    record: FileRecord
+    waiting: set[str]
+    notes: list[str] = field(default_factory=list)
+    wrote: bool = False
+
+
+@dataclass(slots=True)
+class _Job:
+    future: Future[bytes]
+    size: int
+    targets: list[_Pending]
+
+
+class _Run:
+    """State of one :func:`compress_tree` call."""
+
+    def __init__(
+        self,
+        roots: list[str],
+        encodings: tuple[str, ...],
+        skip: frozenset[str],
+        follow_external_symlinks: bool,
+        dry_run: bool,
+        workers: int,
+        executor: ExecutorKind,
+        reporter: Reporter,
+    ) -> None:
+        self.roots = roots
+        self.encodings = encodings
+        self.skip = skip
+        self.follow = follow_external_symlinks
+        self.dry_run = dry_run
+        self.workers = workers
+        self.executor_kind = executor
+        self.reporter = reporter
+        self.pid = os.getpid()
+        self.summary = Summary(roots=roots, encodings=encodings, dry_run=dry_run)
+        self.summary.per_encoding = {e: EncodingStats() for e in encodings}
+        self.old: list[dict[str, FileRecord]] = []
+        self.new: list[dict[str, FileRecord]] = [{} for _ in roots]
+        self.pool: Executor | None = None
+        self.jobs: dict[tuple[str, str], _Job] = {}
+        self.inflight_bytes = 0
+        #: Finished (digest, encoding) -> compressed bytes (None: not effective), kept
+        #: only for sizes shared by several files, i.e. possible duplicates.
+        self.done: dict[tuple[str, str], bytes | None] = {}
+        self.shared_sizes: set[int] = set()
+        #: (digest, encoding) -> path of an up-to-date variant from an earlier run.
+        self.known: dict[tuple[str, str], str | None] = {}
+
+    # -- helpers -------------------------------------------------------------------
+
+    def variant_path(self, source: Source, encoding: str) -> str:
+        return source.path + codecs.suffix(encoding)
+
+    def error(self, path: str, exc: BaseException | str) -> None:
+        text = exc if isinstance(exc, str) else _error_text(exc)
+        self.summary.errors.append((path, text))
+        self.reporter.file(f"error: {path}: {text}")
+
+    def variant_intact(self, source: Source, encoding: str, rec: VariantRecord | None) -> bool:
+        """True if ``rec`` is current for ``encoding`` and the file on disk matches it."""
+        if rec is None or rec.codec != codecs.CODEC_IDS[encoding]:
+            return False
+        if rec.size is None:
+            # Recorded as not worth keeping: fine as long as nobody put a file there.
+            return encoding not in source.siblings
+        if encoding not in source.siblings:
+            return False
+        try:
+            st = os.stat(self.variant_path(source, encoding), follow_symlinks=False)
+        except OSError:
+            return False
+        return st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns
+
+    def remove_variant(self, path: str, reason: str) -> None:
+        if self.dry_run:
+            self.reporter.file(f"would remove {path} ({reason})")
+            self.summary.variants_removed += 1
+            return
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.error(path, exc)
+            return
+        self.summary.variants_removed += 1
+        self.reporter.file(f"removed {path} ({reason})")
+
+    def remove_if_ours(self, path: str, rec: VariantRecord, reason: str) -> None:
+        """Delete a variant only if it is still the exact file an earlier run wrote."""
+        if rec.size is None:
+            return
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return
+        if st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns:
+            self.remove_variant(path, reason)
+
+    # -- phases --------------------------------------------------------------------
+
+    def run(self) -> Summary:
+        started = time.perf_counter()
+        found = scan(self.roots, self.skip, self.follow)
+        self.summary.errors.extend(found.errors)
+        for path, text in found.errors:
+            self.reporter.file(f"error: {path}: {text}")
+        for path, reason in found.ignored:
+            self.reporter.file(f"ignored {path} ({reason})")
+        self.remove_temps(found.abandoned_temps)
+        self.old = [manifest.load(root) for root in self.roots]
+        self.summary.files_scanned = len(found.sources) + len(found.skipped)
+        self.handle_skipped(found)
+        to_read = self.classify(found.sources)
+        self.handle_orphans(found)
+        try:
+            self.compress_all(to_read)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            self.reporter.close()
+        if not self.dry_run:
+            for index, root in enumerate(self.roots):
+                try:
+                    manifest.save(root, self.new[index], self.pid)
+                except OSError as exc:
+                    self.error(os.path.join(root, manifest.MANIFEST_NAME), exc)
+        self.summary.elapsed = time.perf_counter() - started
+        return self.summary
+
+    def remove_temps(self, temps: list[str]) -> None:
+        for path in temps:
+            if self.dry_run:
+                self.reporter.file(f"would remove {path} (temporary file of a killed run)")
+                continue
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                self.error(path, exc)
+                continue
+            self.summary.temps_removed += 1
+
+    def handle_skipped(self, found: ScanResult) -> None:
+        """Files skipped by extension lose any variant an earlier run made for them."""
+        self.summary.files_skipped = len(found.skipped)
+        for source in found.skipped:
+            self.reporter.file(f"skipped {source.path} (extension)")
+            old = self.old[source.root].get(source.rel)
+            if old is None:
+                continue
+            for encoding, rec in old.variants.items():
+                if encoding in source.siblings:
+                    path = self.variant_path(source, encoding)
+                    self.remove_if_ours(path, rec, "its file is now skipped")
+
+    def handle_orphans(self, found: ScanResult) -> None:
+        """Variants an earlier run wrote for files that are gone are deleted.
+
+        Not done for a root whose scan hit an error: an unreadable directory would make
+        its files look deleted.
+        """
+        failed_roots = {
+            i
+            for i, root in enumerate(self.roots)
+            for path, _ in found.errors
+            if is_within(os.path.abspath(path), os.path.abspath(root))
+        }
+        seen = [set[str]() for _ in self.roots]
+        for source in (*found.sources, *found.skipped):
+            seen[source.root].add(source.rel)
+        for index, root in enumerate(self.roots):
+            for rel, rec in self.old[index].items():
+                if rel in seen[index]:
+                    continue
+                if index in failed_roots:
+                    self.new[index][rel] = rec
+                    continue
+                base = os.path.join(root, *rel.split("/"))
+                for encoding, vrec in rec.variants.items():
+                    self.remove_if_ours(base + codecs.suffix(encoding), vrec, "source is gone")
+
+    def classify(self, sources: list[Source]) -> list[Source]:
+        """Settle unchanged files by stat alone; return the rest, largest first."""
+        to_read: list[Source] = []
+        for source in sources:
+            old = self.old[source.root].get(source.rel)
+            if old is not None and old.same_stat(source.st):
+                intact = {
+                    e for e in self.encodings if self.variant_intact(source, e, old.variants.get(e))
+                }
+                if len(intact) == len(self.encodings):
+                    self.new[source.root][source.rel] = old
+                    self.summary.files_unchanged += 1
+                    for encoding in self.encodings:
+                        vrec = old.variants[encoding]
+                        where = None if vrec.size is None else self.variant_path(source, encoding)
+                        self.known.setdefault((old.digest, encoding), where)
+                    continue
+            to_read.append(source)
+        to_read.sort(key=lambda s: s.st.st_size, reverse=True)
+        sizes = Counter(s.st.st_size for s in to_read)
+        self.shared_sizes = {size for size, n in sizes.items() if n > 1}
+        return to_read
+
+    def compress_all(self, to_read: list[Source]) -> None:
+        self.reporter.start(sum(s.st.st_size for s in to_read))
+        for source in to_read:
+            self.prepare(source)
+            self.collect(block=False)
+            while self.jobs and (
+                self.inflight_bytes > MAX_INFLIGHT_BYTES or len(self.jobs) > self.workers * 16
+            ):
+                self.collect(block=True)
+        while self.jobs:
+            self.collect(block=True)
+
+    def read(self, source: Source) -> tuple[bytes, os.stat_result] | None:
+        try:
+            with open(source.path, "rb") as f:
+                st = os.fstat(f.fileno())
+                data = f.read()
+        except OSError as exc:
+            self.error(source.path, exc)
+            return None
+        return data, st
+
+    def prepare(self, source: Source) -> None:
+        """Read and hash one file, reuse what is still valid, queue the rest."""
+        got = self.read(source)
+        old = self.old[source.root].get(source.rel)
+        if got is None:
+            if old is not None:
+                # Keep what we knew: the next run then still owns (and can clean up)
+                # the variants made earlier for this path.
+                self.new[source.root][source.rel] = old
+            self.reporter.advance(source.st.st_size)
+            return
+        data, st = got
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        same_content = old is not None and old.digest == digest and old.size == len(data)
+        record = FileRecord(
+            size=len(data),
+            mtime_ns=st.st_mtime_ns,
+            ctime_ns=st.st_ctime_ns,
+            ino=st.st_ino,
+            digest=digest,
+        )
+        source.st = st
+        pending = _Pending(source, record, waiting=set())
+        todo: list[str] = []
+        if old is not None:
+            for encoding, vrec in old.variants.items():
+                if encoding in self.encodings:
+                    if same_content and self.variant_intact(source, encoding, vrec):
+                        record.variants[encoding] = self.retime(source, encoding, vrec)
+                elif same_content:
+                    # Not selected this run but still valid for this content: keep it.
+                    record.variants[encoding] = vrec
+                elif encoding in source.siblings:
+                    self.remove_if_ours(
+                        self.variant_path(source, encoding), vrec, "stale, source changed"
+                    )
+        todo = [e for e in self.encodings if e not in record.variants]
+        if not todo:
+            self.summary.files_unchanged += 1
+            self.new[source.root][source.rel] = record
+            self.reporter.advance(source.st.st_size)
+            return
+        if self.dry_run:
+            self.summary.files_compressed += 1
+            for encoding in todo:
+                stats = self.summary.per_encoding[encoding]
+                stats.variants += 1
+                stats.bytes_in += len(data)
+            self.reporter.file(f"would compress {source.path} ({', '.join(todo)})")
+            self.reporter.advance(source.st.st_size)
+            return
+        pending.waiting.update(todo)
+        deduplicated = False
+        for encoding in todo:
+            key = (digest, encoding)
+            if key in self.jobs:
+                self.jobs[key].targets.append(pending)
+                deduplicated = True
+            elif key in self.done:
+                self.finish(pending, encoding, len(data), self.done[key])
+                deduplicated = True
+            elif key in self.known and self.copy_known(pending, encoding, key):
+                deduplicated = True
+            else:
+                self.submit(key, data, pending)
+        if deduplicated:
+            self.summary.files_deduplicated += 1
+
+    def retime(self, source: Source, encoding: str, vrec: VariantRecord) -> VariantRecord:
+        """Content unchanged but mtime moved: give the variant the source's new mtime."""
+        mtime = source.st.st_mtime_ns
+        if vrec.size is None or vrec.mtime_ns == mtime:
+            return vrec
+        try:
+            os.utime(self.variant_path(source, encoding), ns=(mtime, mtime), follow_symlinks=False)
+        except OSError:
+            return vrec  # harmless: the record still matches the file as it is
+        return VariantRecord(vrec.codec, vrec.size, mtime)
+
+    def copy_known(self, pending: _Pending, encoding: str, key: tuple[str, str]) -> bool:
+        """Reuse an up-to-date variant of identical content from an earlier run."""
+        where = self.known[key]
+        if where is None:
+            self.finish(pending, encoding, pending.record.size, None)
+            return True
+        try:
+            with open(where, "rb") as f:
+                blob = f.read()
+        except OSError:
+            return False
+        self.finish(pending, encoding, pending.record.size, blob)
+        return True
+
+    def submit(self, key: tuple[str, str], data: bytes, pending: _Pending) -> None:
+        if self.pool is None:
+            if self.executor_kind == "process":
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+            else:
+                self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="pinknoise")
+        future = self.pool.submit(codecs.compress, key[1], data)
+        self.jobs[key] = _Job(future, len(data), [pending])
+        self.inflight_bytes += len(data)
+
+    def collect(self, block: bool) -> None:
+        """Apply finished jobs; with ``block``, wait for at least one first."""
+        if not self.jobs:
+            return
+        futures = [job.future for job in self.jobs.values()]
+        if block:
+            wait(futures, return_when=FIRST_COMPLETED)
+        for key in [k for k, job in self.jobs.items() if job.future.done()]:
+            job = self.jobs.pop(key)
+            self.inflight_bytes -= job.size
+            try:
+                blob: bytes | None = job.future.result()
+            except Exception as exc:
+                for pending in job.targets:
+                    self.error(pending.source.path, f"{key[1]}: {_error_text(exc)}")
+                    self.settle(pending, key[1])
+                continue
+            assert blob is not None
+            if not codecs.is_effective(job.size, len(blob)):
+                blob = None
+            if job.size in self.shared_sizes:
+                self.done[key] = blob
+            for pending in job.targets:
+                self.finish(pending, key[1], job.size, blob)
+
+    def finish(self, pending: _Pending, encoding: str, size: int, blob: bytes | None) -> None:
+        """Write (or, when not worth it, remove) one variant of one source."""
+        source = pending.source
+        path = self.variant_path(source, encoding)
+        stats = self.summary.per_encoding[encoding]
+        codec = codecs.CODEC_IDS[encoding]
+        if blob is not None and codecs.is_effective(size, len(blob)):
+            try:
+                st = write_atomic(path, blob, source.st.st_mtime_ns, self.pid)
+            except OSError as exc:
+                self.error(path, exc)
+            else:
+                pending.record.variants[encoding] = VariantRecord(codec, st.st_size, st.st_mtime_ns)
+                pending.wrote = True
+                stats.variants += 1
+                stats.bytes_in += size
+                stats.bytes_out += len(blob)
+                pending.notes.append(f"{encoding} {len(blob) * 100 // max(size, 1)}%")
+        else:
+            stats.not_effective += 1
+            pending.notes.append(f"{encoding} not smaller")
+            if encoding in source.siblings:
+                self.remove_variant(path, "no longer saves 5 %")
+            pending.record.variants[encoding] = VariantRecord(codec, None, 0)
+        self.settle(pending, encoding)
+
+    def settle(self, pending: _Pending, encoding: str) -> None:
+        pending.waiting.discard(encoding)
+        if pending.waiting:
+            return
+        source = pending.source
+        # A record with an encoding missing (it failed) makes the next run retry it.
+        self.new[source.root][source.rel] = pending.record
+        if pending.wrote:
+            self.summary.files_compressed += 1
+        verb = "compressed" if pending.wrote else "kept no variant of"
+        size = _human(pending.record.size)
+        self.reporter.file(f"{verb} {source.path} ({size}: {', '.join(pending.notes)})")
+        self.reporter.advance(source.st.st_size)
+
+
+def compress_tree(
+    roots: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    encodings: Iterable[str] | None = None,
+    skip_extensions: Iterable[str] = (),
+    use_default_skip: bool = True,
+    follow_external_symlinks: bool = False,
+    dry_run: bool = False,
+    workers: int | None = None,
+    executor: ExecutorKind = "process",
+    reporter: Reporter | None = None,
+) -> Summary:
+    """Write ``.br``/``.zst``/``.gz`` siblings for every file under ``roots``.
+
+    ``encodings`` defaults to every encoding whose library is installed; asking for one
+    that is not raises :class:`~pinknoise.compress.codecs.MissingEncodingError`.
+    ``skip_extensions`` adds to :data:`DEFAULT_SKIP_EXTENSIONS` (or replaces it with
+    ``use_default_skip=False``). Per-file problems do not raise: they are collected in
+    ``Summary.errors`` and the rest of the tree is still processed.
+    """
+    if isinstance(roots, (str, os.PathLike)):
+        roots = [roots]
+    chosen = codecs.resolve_encodings(encodings)
+    skip = normalize_extensions(skip_extensions)
+    if use_default_skip:
+        skip |= DEFAULT_SKIP_EXTENSIONS
+    if executor not in ("process", "thread"):
+        raise ValueError(f"executor must be 'process' or 'thread', not {executor!r}")
+    count = default_workers() if workers is None else workers
+    if count < 1:
+        raise ValueError("workers must be at least 1")
+    run = _Run(
+        normalize_roots(roots),
+        chosen,
+        skip,
+        follow_external_symlinks,
+        dry_run,
+        count,
+        executor,
+        reporter or NullReporter(),
+    )
+    return run.run()
