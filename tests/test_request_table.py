@@ -28,6 +28,16 @@ def test_wsgi_without_file_wrapper(case: Case, wsgi_app: PinkNoise, site: Site) 
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_wsgi_from_disk(case: Case, site: Site) -> None:
+    """With the memory cache off every body is read from disk (files and ranges)."""
+    app = PinkNoise(
+        fallback_app, site.root, prefix="/static/", index_file=True, memory_cache_budget=0
+    )
+    run_case(case, lambda m, t, h: call(app, m, t, h), site)
+    run_case(case, lambda m, t, h: call(app, m, t, h, file_wrapper=False), site)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_wsgi_autorefresh(case: Case, site: Site) -> None:
     """Development mode looks files up on disk per request, with the scanner's rules."""
     app = PinkNoise(fallback_app, site.root, prefix="/static/", index_file=True, autorefresh=True)

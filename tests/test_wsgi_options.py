@@ -196,11 +196,13 @@ def test_no_application_gives_404(site: Site) -> None:
 def test_file_wrapper_used_for_whole_files_only(site: Site, wsgi_app: PinkNoise) -> None:
     from tests.support.wsgi_client import FileWrapper
 
+    # big.bin (300 KB) is above the memory cache's per-file limit: it goes by sendfile.
     before = FileWrapper.used
-    call(wsgi_app, "GET", CSS)
+    call(wsgi_app, "GET", "/static/big.bin")
     assert FileWrapper.used == before + 1
-    call(wsgi_app, "GET", "/static/digits.txt", {"Range": "bytes=1-2"})
-    call(wsgi_app, "HEAD", CSS)
+    call(wsgi_app, "GET", "/static/big.bin", {"Range": "bytes=1-2"})
+    call(wsgi_app, "HEAD", "/static/big.bin")
+    call(wsgi_app, "GET", CSS)
     assert FileWrapper.used == before + 1
 
 
@@ -290,3 +292,33 @@ def test_directory_alias_served_under_both_names(
     assert call(app, "GET", "/static/current/app.js").body == b"v2"
     assert call(app, "GET", "/static/v2/app.js").body == b"v2"
     assert call(app, "GET", "/static/v2/up/v2/app.js").header("X-App") == "yes"
+
+
+# --- the memory cache for small bodies -----------------------------------------------------
+
+
+def test_memory_cache_serves_edits(fresh_site: Site, make_app: MakeApp) -> None:
+    app = make_app(fresh_site.root)
+    path = fresh_site.root / "digits.txt"
+    for _ in range(3):
+        assert call(app, "GET", "/static/digits.txt").body == b"0123456789"
+    path.write_bytes(b"9876543210")
+    _bump(path)
+    assert call(app, "GET", "/static/digits.txt").body == b"9876543210"
+    assert call(app, "GET", "/static/digits.txt", {"Range": "bytes=-2"}).body == b"10"
+
+
+def test_memory_cache_is_bounded(site: Site, make_app: MakeApp) -> None:
+    app = make_app(site.root, memory_cache_budget=25_000, memory_cache_max_file_size=21_000)
+    for target in (CSS, "/static/js/app.3f2a9c1b7d4e.js", "/static/big.bin", "/static/one.txt"):
+        call(app, "GET", target)
+    catalog = app.server.catalog
+    held = {
+        url: rep.data is not None
+        for url in ("/static/css/app.css", "/static/big.bin", "/static/one.txt")
+        for rep in [catalog[url].identity]  # type: ignore[union-attr]
+    }
+    # app.css (20,000 B) fits; the 30,000 B script is over the per-file limit;
+    # big.bin is over both; one.txt (1 B) still fits in what the budget has left.
+    assert held == {"/static/css/app.css": True, "/static/big.bin": False, "/static/one.txt": True}
+    assert app.server._cached_bytes <= 25_000

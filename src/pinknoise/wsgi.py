@@ -73,6 +73,9 @@ class PinkNoise:
         start_response(_STATUS_LINES[response.status], list(response.headers))
         if body is None:
             return ()
+        if type(body) is bytes:
+            return (body,)
+        assert not isinstance(body, bytes)
         if response.is_whole_file:
             file_wrapper = get("wsgi.file_wrapper")
             if file_wrapper is not None:

@@ -34,7 +34,17 @@ _INTERN_LIMIT: Final = 4096
 class Representation:
     """One stored form of a file (identity, or a precompressed sibling) and its 200."""
 
-    __slots__ = ("_not_modified", "coding", "etag", "headers", "mtime_ns", "ok", "path", "size")
+    __slots__ = (
+        "_not_modified",
+        "coding",
+        "data",
+        "etag",
+        "headers",
+        "mtime_ns",
+        "ok",
+        "path",
+        "size",
+    )
 
     def __init__(
         self, path: str, coding: str, size: int, mtime_ns: int, etag: str, headers: Headers
@@ -47,6 +57,8 @@ class Representation:
         self.headers = headers
         self.ok = Response(200, headers, self, 0, size)
         self._not_modified: Headers | None = None
+        #: The file's bytes once read, for small files (the server's memory cache).
+        self.data: bytes | None = None
 
     @property
     def not_modified_headers(self) -> Headers:
@@ -100,8 +112,8 @@ class StaticFile:
         self.last_modified = last_modified
         self.last_modified_header = last_modified_header
 
-    def representation(self, coding: str) -> Representation:
-        return self.identity if coding == IDENTITY else self.variants[coding]
+    def representations(self) -> list[Representation]:
+        return [self.identity, *self.variants.values()]
 
 
 class Redirect:

@@ -22,6 +22,9 @@ AddHeadersFunction = Callable[[Headers, str, str], None]
 
 DEFAULT_MAX_AGE: Final = 60
 IMMUTABLE_MAX_AGE: Final = 31_536_000  # one year, RFC 8246's recommendation for immutable
+# Small bodies are kept in memory after their first request: no open/read/close per hit.
+DEFAULT_MEMORY_CACHE_FILE: Final = 128 * 1024
+DEFAULT_MEMORY_CACHE_BUDGET: Final = 64 * 1024 * 1024
 
 # A content hash right before the extension(s), separated by "." or "-":
 #   hex, 8-64 digits, at least one letter a-f     Django (12), webpack (20), Parcel, ...
@@ -59,6 +62,8 @@ class Options:
     add_headers_function: AddHeadersFunction | None = None
     encodings: tuple[str, ...] = DEFAULT_ORDER
     allow_external_symlinks: bool = False
+    memory_cache_max_file_size: int = DEFAULT_MEMORY_CACHE_FILE
+    memory_cache_budget: int = DEFAULT_MEMORY_CACHE_BUDGET
 
 
 _FIELDS: Final = frozenset(Options.__dataclass_fields__)
@@ -81,6 +86,14 @@ def make_options(**options: Any) -> Options:
             if not isinstance(options[flag], bool):
                 raise TypeError(f"{flag} must be True or False, got {options[flag]!r}")
             values[flag] = options[flag]
+    for size in ("memory_cache_max_file_size", "memory_cache_budget"):
+        if size in options:
+            value = options[size]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{size} must be a number of bytes, got {value!r}")
+            if value < 0:
+                raise ValueError(f"{size} must not be negative, got {value!r}")
+            values[size] = value
     if "index_file" in options:
         values["index_file"] = _index_file(options["index_file"])
     if "mimetypes" in options:

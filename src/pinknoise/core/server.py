@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from typing import BinaryIO
 
 from pinknoise.core.codings import SUFFIXES
@@ -20,6 +21,9 @@ from pinknoise.core.request import Request
 from pinknoise.core.response import Response
 from pinknoise.core.scanner import log, scan_root
 
+#: A response body: bytes held in memory, or an open file positioned at its start.
+Body = bytes | BinaryIO
+
 
 class StaticServer:
     """Static files under one or more roots, and the decision for each request.
@@ -35,6 +39,8 @@ class StaticServer:
         self._factory = FileFactory(options)
         self._roots: list[tuple[str, str]] = []  # (resolved root, prefix), oldest first
         self._catalog: dict[str, Entry] = {}
+        self._cache_lock = threading.Lock()
+        self._cached_bytes = 0
 
     def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
         """Serve the files under ``root`` at URL ``prefix``; a later root wins a clash."""
@@ -62,36 +68,76 @@ class StaticServer:
             return self._find_on_disk(path)
         return self._catalog.get(path)
 
-    def respond(
-        self, path: str, entry: Entry, request: Request
-    ) -> tuple[Response, BinaryIO | None]:
-        """Decide, and open the body's file checked against the decision's headers.
+    def respond(self, path: str, entry: Entry, request: Request) -> tuple[Response, Body | None]:
+        """Decide, and load the body checked against the decision's headers.
 
-        Returns the response and the open file (positioned at the body's start) or
-        None when there is no body. If the file changed on disk since it was
-        catalogued, its entry is rebuilt and the decision taken again; if it is gone,
-        the path is answered as if it had never been static (``LookupError``).
+        Returns the response and its body: ``bytes`` for a small file held in memory,
+        an open file positioned at the body's start, or None when there is no body. If
+        the file changed on disk since it was catalogued, its entry is rebuilt and the
+        decision taken again; if it is gone, the path is answered as if it had never
+        been static (``LookupError``).
         """
         response = decide(entry, request)
         if response.body is None:
             return response, None
-        opened = _open_checked(response.body, entry)
-        if opened is None:
+        body = self._load(response, entry)
+        if body is None:
             fresh = self._refresh(path)
             if fresh is None:
                 raise LookupError(path)
             response = decide(fresh, request)
             if response.body is None:
                 return response, None
-            opened = _open_checked(response.body, fresh)
-            if opened is None:
+            body = self._load(response, fresh)
+            if body is None:
                 raise LookupError(path)
-        if response.start:
-            opened.seek(response.start)
-        return response, opened
+        return response, body
+
+    def _load(self, response: Response, entry: Entry) -> Body | None:
+        """The body of ``response``, or None if the file no longer matches the catalog."""
+        representation = response.body
+        assert representation is not None
+        assert isinstance(entry, StaticFile)
+        data = representation.data
+        if data is None:
+            opened = _open_checked(representation, entry)
+            if opened is None:
+                return None
+            if not self._cacheable(representation.size):
+                if response.start:
+                    opened.seek(response.start)
+                return opened
+            with opened:
+                data = opened.read()
+            if len(data) != representation.size:
+                return None  # rewritten between fstat and read
+            representation.data = data
+        elif not _unchanged(entry.identity):
+            # Held bytes are consistent with their headers, but the source was edited:
+            # serve the new file rather than the old one.
+            return None
+        if response.length == representation.size:
+            return data
+        return data[response.start : response.start + response.length]
+
+    def _cacheable(self, size: int) -> bool:
+        """Reserve room for a body in the memory cache, within the configured bounds."""
+        options = self.options
+        if options.autorefresh or size > options.memory_cache_max_file_size:
+            return False
+        with self._cache_lock:
+            if self._cached_bytes + size > options.memory_cache_budget:
+                return False
+            self._cached_bytes += size
+        return True
 
     def _refresh(self, path: str) -> Entry | None:
         entry = self._find_on_disk(path)
+        stale = self._catalog.get(path)
+        if isinstance(stale, StaticFile):
+            released = sum(len(r.data) for r in stale.representations() if r.data is not None)
+            with self._cache_lock:
+                self._cached_bytes -= released
         if not self.options.autorefresh:
             if entry is None:
                 self._catalog.pop(path, None)
@@ -158,20 +204,22 @@ class StaticServer:
         return True
 
 
-def _open_checked(representation: Representation, entry: Entry) -> BinaryIO | None:
+def _unchanged(representation: Representation) -> bool:
+    try:
+        st = os.stat(representation.path)
+    except OSError:
+        return False
+    return st.st_size == representation.size and st.st_mtime_ns == representation.mtime_ns
+
+
+def _open_checked(representation: Representation, entry: StaticFile) -> BinaryIO | None:
     """Open a representation's file if it still is what the catalog says it is.
 
     For a precompressed sibling the source is checked too: a source edited after the
     variant was made means the variant holds stale content, and it must not be sent.
     """
-    if representation.coding != "identity" and isinstance(entry, StaticFile):
-        source = entry.identity
-        try:
-            st = os.stat(source.path)
-        except OSError:
-            return None
-        if st.st_size != source.size or st.st_mtime_ns != source.mtime_ns:
-            return None
+    if representation.coding != "identity" and not _unchanged(entry.identity):
+        return None
     try:
         opened = open(representation.path, "rb")  # noqa: SIM115 - the adapter closes it
     except OSError:
