@@ -57,14 +57,14 @@ class PinkNoise:
         get = environ.get
         request = Request(
             get("REQUEST_METHOD", "GET"),
-            query=get("QUERY_STRING", ""),
-            accept_encoding=get("HTTP_ACCEPT_ENCODING"),
-            range=get("HTTP_RANGE"),
-            if_range=get("HTTP_IF_RANGE"),
-            if_match=get("HTTP_IF_MATCH"),
-            if_none_match=get("HTTP_IF_NONE_MATCH"),
-            if_modified_since=get("HTTP_IF_MODIFIED_SINCE"),
-            if_unmodified_since=get("HTTP_IF_UNMODIFIED_SINCE"),
+            get("QUERY_STRING", ""),
+            get("HTTP_ACCEPT_ENCODING"),
+            get("HTTP_RANGE"),
+            get("HTTP_IF_RANGE"),
+            get("HTTP_IF_MATCH"),
+            get("HTTP_IF_NONE_MATCH"),
+            get("HTTP_IF_MODIFIED_SINCE"),
+            get("HTTP_IF_UNMODIFIED_SINCE"),
         )
         try:
             response, body = server.respond(path, entry, request)

@@ -33,8 +33,12 @@ def decide(entry: Entry, request: Request) -> Response:
         representation = entry.identity if coding == IDENTITY else entry.variants[coding]
     else:
         representation = entry.identity
-    if request.is_plain:
-        return representation.ok if method == "GET" else _head(representation)
+    if_none_match = request.if_none_match
+    if request.range is None and request.if_match is None and request.if_unmodified_since is None:
+        if if_none_match is None and request.if_modified_since is None:
+            return representation.ok if method == "GET" else _head(representation)
+        if if_none_match == representation.etag:
+            return representation.not_modified  # the browser revalidation fast path
     return _conditional(entry, representation, request)
 
 
@@ -51,11 +55,11 @@ def _conditional(entry: StaticFile, representation: Representation, request: Req
     # Step 3-4: If-None-Match (weak comparison), else If-Modified-Since; a match is a 304.
     if request.if_none_match is not None:
         if etag_list_matches(request.if_none_match, etag, strong=False):
-            return Response(304, representation.not_modified_headers)
+            return representation.not_modified
     elif request.if_modified_since is not None and _not_modified_since(
         entry, request.if_modified_since
     ):
-        return Response(304, representation.not_modified_headers)
+        return representation.not_modified
     # Step 5: Range, for GET only, guarded by If-Range.
     if request.method == "HEAD":
         return _head(representation)

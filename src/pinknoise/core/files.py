@@ -56,18 +56,24 @@ class Representation:
         self.etag = etag
         self.headers = headers
         self.ok = Response(200, headers, self, 0, size)
-        self._not_modified: Headers | None = None
+        self._not_modified: Response | None = None
         #: The file's bytes once read, for small files (the server's memory cache).
         self.data: bytes | None = None
 
     @property
-    def not_modified_headers(self) -> Headers:
-        """Headers of a 304: validators, caching, Vary, CORS and custom headers."""
+    def not_modified(self) -> Response:
+        """The 304, made on first use: most files are never revalidated."""
         if self._not_modified is None:
-            self._not_modified = tuple(
+            headers = tuple(
                 pair for pair in self.headers if pair[0].lower() not in _REPRESENTATION_ONLY
             )
+            self._not_modified = Response(304, headers)
         return self._not_modified
+
+    @property
+    def not_modified_headers(self) -> Headers:
+        """Headers of a 304: validators, caching, Vary, CORS and custom headers."""
+        return self.not_modified.headers
 
     def partial_headers(self, start: int, stop: int) -> Headers:
         """Headers of a 206 for bytes ``start`` to ``stop - 1``."""

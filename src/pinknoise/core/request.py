@@ -8,6 +8,8 @@ class Request:
 
     Adapters fill it from their own protocol objects; a header that is absent is ``None``.
     Values are the raw field values (for WSGI, what the server put in ``environ``).
+    Arguments may be given by position, in the order of ``__init__``, which is the
+    cheapest way to build one per request.
     """
 
     __slots__ = (
@@ -25,7 +27,6 @@ class Request:
     def __init__(
         self,
         method: str,
-        *,
         query: str = "",
         accept_encoding: str | None = None,
         range: str | None = None,
@@ -44,14 +45,3 @@ class Request:
         self.if_none_match = if_none_match
         self.if_modified_since = if_modified_since
         self.if_unmodified_since = if_unmodified_since
-
-    @property
-    def is_plain(self) -> bool:
-        """True when no conditional or range header is present: the common fast path."""
-        return (
-            self.range is None
-            and self.if_none_match is None
-            and self.if_modified_since is None
-            and self.if_match is None
-            and self.if_unmodified_since is None
-        )

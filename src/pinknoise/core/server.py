@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from collections.abc import Callable
 from typing import BinaryIO
 
 from pinknoise.core.codings import SUFFIXES
@@ -40,6 +41,11 @@ class StaticServer:
         self._roots: list[tuple[str, str]] = []  # (resolved root, prefix), oldest first
         self._catalog: dict[str, Entry] = {}
         self._cache_lock = threading.Lock()
+        #: ``find(path) -> Entry | None``: the catalog's own ``dict.get`` when files are
+        #: scanned once (the hot path is one C call), a disk lookup under autorefresh.
+        self.find: Callable[[str], Entry | None] = (
+            self._find_on_disk if options.autorefresh else self._catalog.get
+        )
         self._cached_bytes = 0
 
     def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
@@ -56,17 +62,12 @@ class StaticServer:
         self._roots.append((real_root, url_prefix))
         if not self.options.autorefresh:
             self._catalog = {**self._catalog, **scan_root(real_root, url_prefix, self._factory)}
+            self.find = self._catalog.get
 
     @property
     def catalog(self) -> dict[str, Entry]:
         """URL path -> entry. Treat as read-only; entries are replaced, never mutated."""
         return self._catalog
-
-    def find(self, path: str) -> Entry | None:
-        """The entry for a decoded URL path, or None if the path is not a static file."""
-        if self.options.autorefresh:
-            return self._find_on_disk(path)
-        return self._catalog.get(path)
 
     def respond(self, path: str, entry: Entry, request: Request) -> tuple[Response, Body | None]:
         """Decide, and load the body checked against the decision's headers.
