@@ -285,7 +285,7 @@ def format_table(res: InprocessResult) -> str:
     )
     lines.append(
         f"floor: open + read via file_wrapper + close of the same file, no HTTP logic: "
-        f"{res.floor_us:.2f} us (included in every hit and range figure)."
+        f"{res.floor_us:.2f} us (the least a hit costs when the body is read from disk)."
     )
     for case in res.cases:
         for n in res.targets:

@@ -17,6 +17,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -30,20 +31,37 @@ import targets
 TARGET_RATIO = 0.5  # issue 2: pinknoise <= 0.5x WhiteNoise in process and at start-up
 
 
-def pinknoise_revision() -> str:
+def git(*args: str) -> str:
+    out = subprocess.run(["git", "-C", str(targets.REPO), *args], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def pinknoise_revision(snapshot_rev: str | None) -> str:
     """The commit the benchmarked source is at, and whether src/ has uncommitted edits."""
-
-    def git(*args: str) -> str:
-        out = subprocess.run(
-            ["git", "-C", str(targets.REPO), *args], capture_output=True, text=True
-        )
-        return out.stdout.strip()
-
+    if snapshot_rev:
+        return f"{snapshot_rev} (git archive of src/)"
     rev = git("rev-parse", "--short", "HEAD") or "unknown"
     return rev + (" + uncommitted src/ changes" if git("status", "--porcelain", "src") else "")
 
 
-def machine() -> dict[str, str]:
+def use_snapshot(rev: str, dest: Path) -> str:
+    """Extract src/ as of ``rev`` into ``dest`` and benchmark that; return the short hash.
+
+    Lets a run measure a fixed commit while the working tree is being edited. The
+    environment variable reaches the start-up children and the gunicorn workers too.
+    """
+    short = git("rev-parse", "--short", rev)
+    if not short:
+        raise SystemExit(f"unknown revision {rev!r}")
+    archive = subprocess.run(
+        ["git", "-C", str(targets.REPO), "archive", short, "src"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    os.environ[targets.SRC_ENV] = str(dest / "src")
+    return short
+
+
+def machine(snapshot_rev: str | None = None) -> dict[str, str]:
     model = "unknown"
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -57,7 +75,7 @@ def machine() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[dist] = "not installed"
     return {
-        "pinknoise": pinknoise_revision(),
+        "pinknoise": pinknoise_revision(snapshot_rev),
         "cpu": f"{os.cpu_count()} x {model}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "os": platform.platform(),
@@ -119,11 +137,18 @@ def main() -> None:
     parser.add_argument("--targets", type=targets.parse_targets, default=list(targets.TARGETS))
     parser.add_argument("--skip", default="", help="comma list of: inprocess,startup,http")
     parser.add_argument("--json", type=Path, help="also write all results to this file")
+    parser.add_argument("--pinknoise-rev", help="benchmark src/ as of this git revision")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pinknoise-bench-src-") as tmp:
+        rev = use_snapshot(args.pinknoise_rev, Path(tmp)) if args.pinknoise_rev else None
+        run_all(args, rev)
+
+
+def run_all(args: argparse.Namespace, snapshot_rev: str | None) -> None:
     skip = set(args.skip.split(",")) - {""}
     started = time.monotonic()
 
-    info = machine()
+    info = machine(snapshot_rev)
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
     print(f"command: {' '.join([os.path.relpath(sys.executable), *sys.argv])}\n")
 

@@ -7,6 +7,7 @@ wraps the same trivial inner application (a 404 for anything not static).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,9 +39,13 @@ def inner_app(environ: dict[str, Any], start_response: StartResponse) -> Iterabl
     return [INNER_BODY]
 
 
+SRC_ENV = "PINKNOISE_BENCH_SRC"
+
+
 def _ensure_src_on_path() -> None:
-    # A checkout without `pip install -e .` still benchmarks its own source tree.
-    src = str(REPO / "src")
+    # Benchmark the checkout's own source (or the snapshot run.py --pinknoise-rev made),
+    # ahead of any installed copy.
+    src = os.environ.get(SRC_ENV) or str(REPO / "src")
     if src not in sys.path:
         sys.path.insert(1, src)
 
