@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pinknoise", description="Serve a web app's static files, fast and correctly."
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True)
     for module_name in COMMANDS:
         importlib.import_module(module_name).add_parser(subparsers)
     return parser

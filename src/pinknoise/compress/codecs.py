@@ -7,7 +7,7 @@ them and every variant must be rebuilt.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import struct
 import zlib
 from collections.abc import Callable, Iterable
@@ -43,9 +43,18 @@ class MissingEncodingError(RuntimeError):
 
 
 def is_available(encoding: str) -> bool:
-    """True if the library behind ``encoding`` can be imported (gzip always can)."""
+    """True if the library behind ``encoding`` imports (gzip always does).
+
+    A real import, not just a lookup, so a broken install counts as missing.
+    """
     module = _MODULES.get(encoding)
-    return module is None or importlib.util.find_spec(module) is not None
+    if module is None:
+        return True
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 def available_encodings() -> tuple[str, ...]:

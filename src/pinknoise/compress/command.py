@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import stat
 import sys
 from typing import Any, TextIO
 
@@ -156,6 +157,8 @@ def format_summary(summary: Summary) -> str:
     if summary.files_deduplicated:
         lines.append(f"  {summary.files_deduplicated} duplicate files reused another's variants")
     for encoding, stats in summary.per_encoding.items():
+        if not (stats.variants or stats.not_effective):
+            continue
         if summary.dry_run:
             lines.append(
                 f"  {encoding:<5} {stats.variants} variants to make ({_mb(stats.bytes_in)})"
@@ -178,7 +181,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     for directory in args.dirs:
-        if not os.path.isdir(directory):
+        try:
+            is_dir = stat.S_ISDIR(os.stat(directory).st_mode)
+        except OSError as exc:
+            print(f"pinknoise compress: error: {directory}: {exc.strerror}", file=err)
+            return 2
+        if not is_dir:
             print(f"pinknoise compress: error: {directory}: not a directory", file=err)
             return 2
     reporter = ConsoleReporter(args.verbose, args.quiet, out, err)

@@ -428,6 +428,12 @@ class _Run:
             self.new[source.root][source.rel] = record
             self.reporter.advance(source.st.st_size)
             return
+        if not data:
+            # An empty file never has a worthwhile variant: settle without compressing.
+            pending.waiting.update(todo)
+            for encoding in todo:
+                self.finish(pending, encoding, 0, None)
+            return
         if self.dry_run:
             self.summary.files_compressed += 1
             for encoding in todo:
@@ -550,6 +556,7 @@ class _Run:
         if pending.wrote:
             self.summary.files_compressed += 1
         verb = "compressed" if pending.wrote else "kept no variant of"
+        pending.notes.sort(key=lambda note: codecs.ALL_ENCODINGS.index(note.split()[0]))
         size = _human(pending.record.size)
         self.reporter.file(f"{verb} {source.path} ({size}: {', '.join(pending.notes)})")
         self.reporter.advance(source.st.st_size)
