@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from pinknoise.cli import main
+from pinknoise.compress import compress_tree
+from pinknoise.compress.command import ConsoleReporter
 
 from .conftest import assert_variants_match, text, variants_of, write
 
@@ -114,3 +117,23 @@ def test_no_command_is_a_usage_error() -> None:
     proc = pinknoise()
     assert proc.returncode == 2
     assert "compress" in proc.stderr
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(site: Path) -> None:
+    pytest.importorskip("tqdm")
+    err = FakeTerminal()
+    reporter = ConsoleReporter(verbose=False, quiet=False, out=io.StringIO(), err=err)
+    assert compress_tree(site, executor="thread", reporter=reporter).ok
+    assert "compress" in err.getvalue()  # the bar's label, drawn on the terminal
+    assert reporter.bar is None  # closed at the end
+
+    quiet_err = FakeTerminal()
+    reporter = ConsoleReporter(verbose=False, quiet=True, out=io.StringIO(), err=quiet_err)
+    write(site / "new.js", text(5000, 77))
+    assert compress_tree(site, executor="thread", reporter=reporter).ok
+    assert quiet_err.getvalue() == ""
