@@ -8,9 +8,8 @@ repeat across thousands of files (content types, cache policy, Vary) are interne
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, NamedTuple
 from urllib.parse import quote
 from wsgiref.headers import Headers as EditableHeaders
 
@@ -29,6 +28,17 @@ _REPRESENTATION_ONLY: Final = frozenset(
 #: Names pinknoise sets per representation; an ``add_headers_function`` cannot clash.
 _PER_REPRESENTATION: Final = frozenset({"content-length", "content-encoding", "etag"})
 _INTERN_LIMIT: Final = 4096
+
+
+class FileStat(NamedTuple):
+    """What the catalog needs to know of a file: from ``os.stat`` or from a snapshot."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileStat:
+        return cls(st.st_size, st.st_mtime_ns)
 
 
 class Representation:
@@ -150,34 +160,30 @@ class FileFactory:
         stale, self._stale_variants = self._stale_variants, []
         return stale
 
-    def build(self, path: str, url: str, st: os.stat_result, siblings: Iterable[str]) -> StaticFile:
+    def build(
+        self, path: str, url: str, st: FileStat, siblings: Iterable[tuple[str, FileStat]]
+    ) -> StaticFile:
         """Create the entry for ``path`` served at ``url``.
 
-        ``siblings`` names the precompressed files that exist next to it (full paths);
-        each is stat-ed and kept only when it is a regular file, smaller than the original
-        and not older than it (an older variant is a leftover from before the source was
-        edited, and serving it would serve stale content).
+        ``siblings`` lists the precompressed regular files next to it, as (path, stat);
+        each is kept only when it is smaller than the original and not older than it (an
+        older variant is a leftover from before the source was edited, and serving it
+        would serve stale content).
         """
         options = self.options
         order = {coding: index for index, coding in enumerate(options.encodings)}
-        found: list[tuple[int, str, os.stat_result, str]] = []
-        for sibling in siblings:
+        found: list[tuple[int, str, FileStat, str]] = []
+        for sibling, variant_stat in siblings:
             coding = _coding_of(sibling)
-            if coding not in order:
+            if coding not in order or variant_stat.size >= st.size:
                 continue
-            try:
-                variant_stat = os.stat(sibling)
-            except OSError:
-                continue
-            if not stat.S_ISREG(variant_stat.st_mode) or variant_stat.st_size >= st.st_size:
-                continue
-            if variant_stat.st_mtime_ns < st.st_mtime_ns:
+            if variant_stat.mtime_ns < st.mtime_ns:
                 self._stale_variants.append(sibling)
                 continue
             found.append((order[coding], coding, variant_stat, sibling))
         found.sort()
 
-        last_modified = int(st.st_mtime)
+        last_modified = st.mtime_ns // 1_000_000_000
         last_modified_header = format_http_date(last_modified)
         shared = self._file_headers(path, url, last_modified_header, bool(found))
         identity = self._representation(path, IDENTITY, st, shared)
@@ -189,9 +195,9 @@ class FileFactory:
         return StaticFile(identity, variants, tuple(variants), last_modified, last_modified_header)
 
     def _representation(
-        self, path: str, coding: str, st: os.stat_result, shared: list[tuple[str, str]]
+        self, path: str, coding: str, st: FileStat, shared: list[tuple[str, str]]
     ) -> Representation:
-        size, mtime_ns = st.st_size, st.st_mtime_ns
+        size, mtime_ns = st
         # A strong validator per representation: the br body and the identity body are
         # different bytes, so they must never share an ETag.
         suffix = "" if coding == IDENTITY else f"-{coding}"

@@ -5,33 +5,43 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pinknoise.core.codings import SUFFIXES
-from pinknoise.core.files import Entry, FileFactory, Redirect
+from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect
 from pinknoise.core.paths import HIDDEN_ROOT_FILES, is_hidden, is_within
 
 log = logging.getLogger("pinknoise")
 
+#: One directory of a listing: (absolute directory, its path relative to the root with a
+#: trailing "/" or "" for the root itself, [(name, stat), ...] of its regular files).
+Directory = tuple[str, str, list[tuple[str, FileStat]]]
 
-def scan_root(root: str, prefix: str, factory: FileFactory) -> dict[str, Entry]:
-    """Catalog entries for every servable file under ``root``, keyed by URL path.
 
-    Hidden names are skipped; symlinks are followed only while they resolve inside the
-    root (unless ``allow_external_symlinks``), and never into a directory's own ancestor,
-    so a symlink loop cannot hang start-up.
+def scan_root(
+    real_root: str, prefix: str, factory: FileFactory, listing: Iterable[Directory] | None = None
+) -> dict[str, Entry]:
+    """Catalog entries for every servable file under ``real_root``, keyed by URL path.
+
+    ``listing`` is what :func:`walk` yields; a snapshot (``pinknoise.core.snapshot``)
+    can stand in for it so that start-up does not stat every file.
     """
-    real_root = os.path.realpath(root)
+    if listing is None:
+        listing = walk(real_root, factory.options.allow_external_symlinks)
     entries: dict[str, Entry] = {}
     index_file = factory.options.index_file
-    for directory, url_dir, files in _walk(
-        real_root, prefix, factory.options.allow_external_symlinks
-    ):
-        names = {name for name, _, _ in files}
-        for name, path, st in files:
-            if directory == real_root and name in HIDDEN_ROOT_FILES:
+    for directory, relative_dir, files in listing:
+        url_dir = prefix + relative_dir
+        stats = dict(files)
+        for name, st in files:
+            if not relative_dir and name in HIDDEN_ROOT_FILES:
                 continue
-            siblings = [path + suffix for suffix in SUFFIXES.values() if name + suffix in names]
+            path = os.path.join(directory, name)
+            siblings = [
+                (path + suffix, stats[name + suffix])
+                for suffix in SUFFIXES.values()
+                if name + suffix in stats
+            ]
             url = url_dir + name
             static_file = factory.build(path, url, st, siblings)
             if name == index_file:
@@ -52,11 +62,13 @@ def scan_root(root: str, prefix: str, factory: FileFactory) -> dict[str, Entry]:
     return entries
 
 
-FileList = list[tuple[str, str, os.stat_result]]
+def walk(real_root: str, allow_external: bool) -> Iterator[Directory]:
+    """Yield every directory under ``real_root`` with its servable regular files.
 
-
-def _walk(real_root: str, prefix: str, allow_external: bool) -> Iterator[tuple[str, str, FileList]]:
-    """Yield ``(directory, url_dir, [(name, path, stat), ...])`` for each directory."""
+    Hidden names are skipped; symlinks are followed only while they resolve inside the
+    root (unless ``allow_external``), and never into a directory's own ancestor, so a
+    symlink loop cannot hang start-up. Unreadable directories are reported and skipped.
+    """
     try:
         root_stat = os.stat(real_root)
     except OSError as error:
@@ -64,10 +76,10 @@ def _walk(real_root: str, prefix: str, allow_external: bool) -> Iterator[tuple[s
         return
     # A directory is a loop when it is one of its own ancestors; aliases that are not
     # (``current -> v2``) are served under both names, as a file server would.
-    pending = [(real_root, prefix, frozenset({(root_stat.st_dev, root_stat.st_ino)}))]
+    pending = [(real_root, "", frozenset({(root_stat.st_dev, root_stat.st_ino)}))]
     while pending:
-        directory, url_dir, ancestors = pending.pop()
-        files: FileList = []
+        directory, relative_dir, ancestors = pending.pop()
+        files: list[tuple[str, FileStat]] = []
         try:
             with os.scandir(directory) as listing:
                 dir_entries = list(listing)
@@ -76,7 +88,7 @@ def _walk(real_root: str, prefix: str, allow_external: bool) -> Iterator[tuple[s
             continue
         for entry in dir_entries:
             name = entry.name
-            if is_hidden(name) or not _is_url_safe(name):
+            if is_hidden(name) or not is_url_safe(name):
                 continue
             path = entry.path
             try:
@@ -91,13 +103,13 @@ def _walk(real_root: str, prefix: str, allow_external: bool) -> Iterator[tuple[s
             if stat.S_ISDIR(st.st_mode):
                 key = (st.st_dev, st.st_ino)
                 if key not in ancestors:
-                    pending.append((path, f"{url_dir}{name}/", ancestors | {key}))
+                    pending.append((path, f"{relative_dir}{name}/", ancestors | {key}))
             elif stat.S_ISREG(st.st_mode):
-                files.append((name, path, st))
-        yield directory, url_dir, files
+                files.append((name, FileStat.of(st)))
+        yield directory, relative_dir, files
 
 
-def _is_url_safe(name: str) -> bool:
+def is_url_safe(name: str) -> bool:
     """A name no URL can reach (undecodable bytes, control characters) is not served."""
     try:
         name.encode("utf-8")

@@ -10,7 +10,14 @@ from typing import BinaryIO
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.decision import decide
-from pinknoise.core.files import Entry, FileFactory, Redirect, Representation, StaticFile
+from pinknoise.core.files import (
+    Entry,
+    FileFactory,
+    FileStat,
+    Redirect,
+    Representation,
+    StaticFile,
+)
 from pinknoise.core.options import Options
 from pinknoise.core.paths import (
     HIDDEN_ROOT_FILES,
@@ -21,6 +28,7 @@ from pinknoise.core.paths import (
 from pinknoise.core.request import Request
 from pinknoise.core.response import Response
 from pinknoise.core.scanner import log, scan_root
+from pinknoise.core.snapshot import read_snapshot
 
 #: A response body: bytes held in memory, or an open file positioned at its start.
 Body = bytes | BinaryIO
@@ -61,7 +69,9 @@ class StaticServer:
             log.warning("pinknoise: static root %s does not exist (yet); ignoring it", root_path)
         self._roots.append((real_root, url_prefix))
         if not self.options.autorefresh:
-            self._catalog = {**self._catalog, **scan_root(real_root, url_prefix, self._factory)}
+            listing = read_snapshot(real_root, self.options.allow_external_symlinks)
+            found = scan_root(real_root, url_prefix, self._factory, listing)
+            self._catalog = {**self._catalog, **found}
             self.find = self._catalog.get
 
     @property
@@ -184,10 +194,7 @@ class StaticServer:
                 continue
             if name == index_file and not url.endswith("/"):
                 return Redirect(url_dir)
-            siblings = [
-                path + suffix for suffix in SUFFIXES.values() if os.path.exists(path + suffix)
-            ]
-            return self._factory.build(path, url_dir + name, st, siblings)
+            return self._factory.build(path, url_dir + name, FileStat.of(st), _siblings(path))
         return None
 
     def _reachable(self, real_root: str, relative: str) -> bool:
@@ -203,6 +210,19 @@ class StaticServer:
                 return False
             parent = resolved
         return True
+
+
+def _siblings(path: str) -> list[tuple[str, FileStat]]:
+    """The precompressed regular files next to ``path``, stat-ed."""
+    found = []
+    for suffix in SUFFIXES.values():
+        try:
+            st = os.stat(path + suffix)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((path + suffix, FileStat.of(st)))
+    return found
 
 
 def _unchanged(representation: Representation) -> bool:

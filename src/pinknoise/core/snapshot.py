@@ -1,0 +1,109 @@
+"""A recorded listing of a static root, so start-up need not walk and stat every file.
+
+``collectstatic`` or ``pinknoise compress`` writes ``ROOT/.pinknoise-catalog.json`` (a
+dotfile, never served) right after writing the files; ``StaticServer.add_files`` then
+builds the catalog from it. This matters on slow network file systems, where stat-ing
+tens of thousands of files made start-up take tens of seconds.
+
+Trusting a snapshot is safe because every body is checked when it is opened: a file
+whose size or mtime no longer matches is re-read from disk (or, if gone, no longer
+served). What a snapshot cannot know is a file *added* after it was written: such a file
+is not served until the snapshot is rewritten or deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import Any, Final
+
+from pinknoise.core.files import FileStat
+from pinknoise.core.paths import is_hidden
+from pinknoise.core.scanner import Directory, is_url_safe, walk
+
+SNAPSHOT_NAME: Final = ".pinknoise-catalog.json"
+FORMAT: Final = "pinknoise-catalog/1"
+
+log = logging.getLogger("pinknoise")
+
+
+def write_snapshot(root: str | os.PathLike[str], allow_external_symlinks: bool = False) -> str:
+    """Walk ``root`` as the server would and record the result; returns the file's path."""
+    real_root = os.path.realpath(os.fspath(root))
+    directories = [
+        [relative_dir, [[name, st.size, st.mtime_ns] for name, st in files]]
+        for _, relative_dir, files in walk(real_root, allow_external_symlinks)
+    ]
+    document = {
+        "format": FORMAT,
+        "allow_external_symlinks": allow_external_symlinks,
+        "directories": directories,
+    }
+    target = os.path.join(real_root, SNAPSHOT_NAME)
+    handle, temporary = tempfile.mkstemp(prefix=".pinknoise-catalog.", dir=real_root)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out, separators=(",", ":"))
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return target
+
+
+def read_snapshot(real_root: str, allow_external_symlinks: bool) -> list[Directory] | None:
+    """The recorded listing of ``real_root``, or None to walk it instead.
+
+    A snapshot made under another symlink policy, of another format, or that fails
+    validation in any way is ignored (with a warning if it exists but is unusable).
+    """
+    path = os.path.join(real_root, SNAPSHOT_NAME)
+    try:
+        with open(path, encoding="utf-8") as source:
+            document = json.load(source)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        log.warning("pinknoise: ignoring unreadable snapshot %s: %s", path, error)
+        return None
+    try:
+        if document.get("format") != FORMAT:
+            raise ValueError(f"unknown format {document.get('format')!r}")
+        if document.get("allow_external_symlinks") != allow_external_symlinks:
+            return None
+        return list(_directories(real_root, document["directories"]))
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        log.warning("pinknoise: ignoring invalid snapshot %s: %s", path, error)
+        return None
+
+
+def _directories(real_root: str, raw: Any) -> Iterator[Directory]:
+    """Validate every recorded name: a snapshot must never name a path out of the root."""
+    for relative_dir, files in raw:
+        if not isinstance(relative_dir, str) or (relative_dir and not relative_dir.endswith("/")):
+            raise ValueError(f"bad directory {relative_dir!r}")
+        for segment in relative_dir[:-1].split("/") if relative_dir else ():
+            _check_name(segment)
+        listing: list[tuple[str, FileStat]] = []
+        for name, size, mtime_ns in files:
+            _check_name(name)
+            if type(size) is not int or type(mtime_ns) is not int or size < 0:
+                raise ValueError(f"bad stat for {name!r}")
+            listing.append((name, FileStat(size, mtime_ns)))
+        yield os.path.join(real_root, relative_dir), relative_dir, listing
+
+
+def _check_name(name: object) -> None:
+    if (
+        not isinstance(name, str)
+        or not name
+        or "/" in name
+        or "\x00" in name
+        or name in (".", "..")
+        or is_hidden(name)
+        or not is_url_safe(name)
+    ):
+        raise ValueError(f"bad name {name!r}")

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pinknoise import PinkNoise
+from pinknoise.core.snapshot import SNAPSHOT_NAME, write_snapshot
+from tests.checks import run_case
+from tests.request_table import CASES
+from tests.support.site import Site, write
+from tests.support.wsgi_client import call, fallback_app
+
+
+def _app(root: Path, **options: Any) -> PinkNoise:
+    return PinkNoise(fallback_app, root, prefix="/static/", index_file=True, **options)
+
+
+def test_request_table_from_a_snapshot(fresh_site: Site) -> None:
+    write_snapshot(fresh_site.root)
+    app = _app(fresh_site.root)
+    for case in CASES:
+        run_case(case, lambda m, t, h: call(app, m, t, h), fresh_site)
+
+
+def test_snapshot_is_hidden_and_used(fresh_site: Site) -> None:
+    path = write_snapshot(fresh_site.root)
+    assert os.path.basename(path) == SNAPSHOT_NAME
+    write(fresh_site.root, "added-later.txt", b"new")
+    app = _app(fresh_site.root)
+    # Built from the snapshot: a file added afterwards is unknown until it is rewritten.
+    assert call(app, "GET", "/static/added-later.txt").header("X-App") == "yes"
+    assert call(app, "GET", "/static/" + SNAPSHOT_NAME).header("X-App") == "yes"
+    write_snapshot(fresh_site.root)
+    assert call(_app(fresh_site.root), "GET", "/static/added-later.txt").body == b"new"
+
+
+def test_changed_file_after_snapshot_is_served_fresh(fresh_site: Site) -> None:
+    write_snapshot(fresh_site.root)
+    path = fresh_site.root / "digits.txt"
+    path.write_bytes(b"new content, longer")
+    app = _app(fresh_site.root)
+    result = call(app, "GET", "/static/digits.txt")
+    assert result.body == b"new content, longer"
+    assert result.header("Content-Length") == "19"
+
+
+def test_snapshot_of_other_symlink_policy_is_ignored(fresh_site: Site) -> None:
+    write_snapshot(fresh_site.root, allow_external_symlinks=True)
+    app = _app(fresh_site.root)
+    assert call(app, "GET", "/static/link-out.txt").header("X-App") == "yes"
+
+
+@pytest.mark.parametrize(
+    "directories",
+    [
+        [["", [["../outside/secret.txt", 28, 0]]]],
+        [["../", [["secret.txt", 28, 0]]]],
+        [["", [[".secret", 8, 0]]]],
+        [["x", [["a", 1, 0]]]],
+        [["", [["a", -1, 0]]]],
+        [["", [["a", "1", 0]]]],
+        "nonsense",
+    ],
+)
+def test_hostile_snapshots_are_refused(
+    fresh_site: Site, directories: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    document = {"format": "pinknoise-catalog/1", "allow_external_symlinks": False,
+                "directories": directories}  # fmt: skip
+    (fresh_site.root / SNAPSHOT_NAME).write_text(json.dumps(document))
+    with caplog.at_level(logging.WARNING, logger="pinknoise"):
+        app = _app(fresh_site.root)
+    assert "ignoring invalid snapshot" in caplog.text
+    # Fell back to walking the tree: everything is served normally.
+    assert call(app, "GET", "/static/digits.txt").body == b"0123456789"
+
+
+def test_corrupt_snapshot_falls_back(fresh_site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    (fresh_site.root / SNAPSHOT_NAME).write_text("{not json")
+    with caplog.at_level(logging.WARNING, logger="pinknoise"):
+        app = _app(fresh_site.root)
+    assert "unreadable snapshot" in caplog.text
+    assert call(app, "GET", "/static/digits.txt").body == b"0123456789"
+
+
+def test_start_up_from_snapshot_does_not_stat_files(
+    fresh_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_snapshot(fresh_site.root)
+    calls: list[str] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path: Any) -> Any:
+        calls.append(str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting_scandir)
+    _app(fresh_site.root)
+    assert calls == []
