@@ -1,6 +1,7 @@
 """pinknoise: serve a web application's own static files, fast and correctly."""
 
+from pinknoise.asgi import PinkNoiseASGI
 from pinknoise.wsgi import PinkNoise
 
-__all__ = ["PinkNoise"]
+__all__ = ["PinkNoise", "PinkNoiseASGI"]
 __version__ = "0.1.0"

@@ -6,7 +6,7 @@ import os
 import stat
 import threading
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.decision import decide
@@ -30,8 +30,20 @@ from pinknoise.core.response import Response
 from pinknoise.core.scanner import log, scan_root
 from pinknoise.core.snapshot import read_snapshot
 
-#: A response body: bytes held in memory, or an open file positioned at its start.
-Body = bytes | BinaryIO
+
+class FilePath(NamedTuple):
+    """A whole file for the server to send by path (ASGI ``http.response.pathsend``)."""
+
+    path: str
+
+
+#: A response body: bytes held in memory, an open file positioned at its start, or a
+#: path for the server to send.
+Body = bytes | BinaryIO | FilePath
+
+
+class WouldBlock(Exception):
+    """Raised by ``respond(blocking=False)`` when the body needs file I/O."""
 
 
 class StaticServer:
@@ -79,48 +91,71 @@ class StaticServer:
         """URL path -> entry. Treat as read-only; entries are replaced, never mutated."""
         return self._catalog
 
-    def respond(self, path: str, entry: Entry, request: Request) -> tuple[Response, Body | None]:
+    def respond(
+        self,
+        path: str,
+        entry: Entry,
+        request: Request,
+        *,
+        send_path: bool = False,
+        blocking: bool = True,
+    ) -> tuple[Response, Body | None]:
         """Decide, and load the body checked against the decision's headers.
 
-        Returns the response and its body: ``bytes`` for a small file held in memory,
-        an open file positioned at the body's start, or None when there is no body. If
-        the file changed on disk since it was catalogued, its entry is rebuilt and the
-        decision taken again; if it is gone, the path is answered as if it had never
+        Returns the response and its body: ``bytes`` for a small file held in memory, an
+        open file positioned at the body's start, a :class:`FilePath` when ``send_path``
+        (the adapter can hand a whole file to its server by path) or None when there is
+        no body. With ``blocking=False`` it raises :class:`WouldBlock` instead of reading
+        or opening a file, so an event loop can rerun it in a thread.
+
+        If the file changed on disk since it was catalogued, its entry is rebuilt and
+        the decision taken again; if it is gone, the path is answered as if it had never
         been static (``LookupError``).
         """
         response = decide(entry, request)
         if response.body is None:
             return response, None
-        body = self._load(response, entry)
+        body = self._load(response, entry, send_path, blocking)
         if body is None:
+            if not blocking:
+                raise WouldBlock(path)
             fresh = self._refresh(path)
             if fresh is None:
                 raise LookupError(path)
             response = decide(fresh, request)
             if response.body is None:
                 return response, None
-            body = self._load(response, fresh)
+            body = self._load(response, fresh, send_path, blocking)
             if body is None:
                 raise LookupError(path)
         return response, body
 
-    def _load(self, response: Response, entry: Entry) -> Body | None:
+    def _load(
+        self, response: Response, entry: Entry, send_path: bool, blocking: bool
+    ) -> Body | None:
         """The body of ``response``, or None if the file no longer matches the catalog."""
         representation = response.body
         assert representation is not None
         assert isinstance(entry, StaticFile)
         data = representation.data
         if data is None:
+            size = representation.size
+            if send_path and response.is_whole_file and not self._fits_cache(size):
+                if representation.coding != "identity" and not _unchanged(entry.identity):
+                    return None
+                return FilePath(representation.path) if _unchanged(representation) else None
+            if not blocking:
+                raise WouldBlock(representation.path)
             opened = _open_checked(representation, entry)
             if opened is None:
                 return None
-            if not self._cacheable(representation.size):
+            if not self._reserve_cache(size):
                 if response.start:
                     opened.seek(response.start)
                 return opened
             with opened:
                 data = opened.read()
-            if len(data) != representation.size:
+            if len(data) != size:
                 return None  # rewritten between fstat and read
             representation.data = data
         elif not _unchanged(entry.identity):
@@ -131,13 +166,18 @@ class StaticServer:
             return data
         return data[response.start : response.start + response.length]
 
-    def _cacheable(self, size: int) -> bool:
-        """Reserve room for a body in the memory cache, within the configured bounds."""
+    def _fits_cache(self, size: int) -> bool:
         options = self.options
-        if options.autorefresh or size > options.memory_cache_max_file_size:
-            return False
+        return (
+            not options.autorefresh
+            and size <= options.memory_cache_max_file_size
+            and self._cached_bytes + size <= options.memory_cache_budget
+        )
+
+    def _reserve_cache(self, size: int) -> bool:
+        """Reserve room for a body in the memory cache, within the configured bounds."""
         with self._cache_lock:
-            if self._cached_bytes + size > options.memory_cache_budget:
+            if not self._fits_cache(size):
                 return False
             self._cached_bytes += size
         return True

@@ -1,0 +1,175 @@
+"""The ASGI adapter: the same core decision as WSGI, sent without blocking the loop.
+
+Bodies go out in the cheapest way the situation allows: small files from memory in one
+message; whole large files by ``http.response.pathsend`` when the server offers it (the
+server then uses sendfile); anything else streamed from a thread in bounded chunks, with
+the transfer stopped and the file closed as soon as the client disconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, BinaryIO, Final
+
+from pinknoise.core.options import make_options
+from pinknoise.core.request import Request
+from pinknoise.core.response import Headers, Response
+from pinknoise.core.server import FilePath, StaticServer, WouldBlock
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CHUNK_SIZE: Final = 256 * 1024
+_RAW_HEADERS_LIMIT: Final = 8192
+# Request header name -> position in Request's positional arguments (after method, query).
+_FIELDS: Final = {
+    b"accept-encoding": 0,
+    b"range": 1,
+    b"if-range": 2,
+    b"if-match": 3,
+    b"if-none-match": 4,
+    b"if-modified-since": 5,
+    b"if-unmodified-since": 6,
+}
+_NOT_FOUND: Final = (
+    {
+        "type": "http.response.start",
+        "status": 404,
+        "headers": [(b"content-type", b"text/plain"), (b"content-length", b"9")],
+    },
+    {"type": "http.response.body", "body": b"Not Found"},
+)
+
+
+class PinkNoiseASGI:
+    """ASGI middleware serving static files in front of ``application``.
+
+    Takes exactly the arguments of :class:`pinknoise.PinkNoise`. ``lifespan`` and
+    ``websocket`` scopes and HTTP paths that are not static files go to
+    ``application`` untouched.
+    """
+
+    def __init__(
+        self,
+        application: ASGIApp | None,
+        root: str | os.PathLike[str] | None = None,
+        prefix: str | None = None,
+        **options: Any,
+    ) -> None:
+        self.application = application
+        self.server = StaticServer(make_options(**options))
+        # Encoded header lists of the catalog's long-lived responses (200s and 304s),
+        # keyed by the identity of the core's header tuple.
+        self._raw_headers: dict[int, tuple[Headers, list[tuple[bytes, bytes]]]] = {}
+        if root is not None:
+            self.add_files(root, prefix)
+
+    def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
+        """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
+        self.server.add_files(root, prefix)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self._pass(scope, receive, send)
+        path: str = scope["path"]
+        root_path: str = scope.get("root_path", "")
+        if root_path and path.startswith(root_path):
+            # Mounted (Starlette Mount, --root-path): the prefix is relative to the mount.
+            path = path[len(root_path) :] or "/"
+        server = self.server
+        entry = server.find(path)
+        if entry is None:
+            return await self._pass(scope, receive, send)
+        fields: list[str | None] = [None] * 7
+        for name, value in scope["headers"]:
+            index = _FIELDS.get(name)
+            if index is not None:
+                text = value.decode("latin-1")
+                previous = fields[index]
+                fields[index] = text if previous is None else f"{previous},{text}"
+        request = Request(scope["method"], scope["query_string"].decode("latin-1"), *fields)
+        send_path = "http.response.pathsend" in (scope.get("extensions") or ())
+        try:
+            try:
+                response, body = server.respond(
+                    path, entry, request, send_path=send_path, blocking=False
+                )
+            except WouldBlock:
+                response, body = await asyncio.to_thread(
+                    server.respond, path, entry, request, send_path=send_path
+                )
+        except LookupError:
+            return await self._pass(scope, receive, send)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": self._encode(response),
+            }
+        )
+        if body is None:
+            await send({"type": "http.response.body", "body": b""})
+        elif type(body) is bytes:
+            await send({"type": "http.response.body", "body": body})
+        elif isinstance(body, FilePath):
+            await send({"type": "http.response.pathsend", "path": body.path})
+        else:
+            assert not isinstance(body, bytes)
+            await _stream(body, response.length, receive, send)
+
+    def _encode(self, response: Response) -> list[tuple[bytes, bytes]]:
+        headers = response.headers
+        cached = self._raw_headers.get(id(headers))
+        if cached is not None and cached[0] is headers:
+            return cached[1]
+        raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+        if response.status in (200, 304):
+            if len(self._raw_headers) >= _RAW_HEADERS_LIMIT:
+                self._raw_headers.clear()
+            self._raw_headers[id(headers)] = (headers, raw)
+        return raw
+
+    async def _pass(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.application is not None:
+            return await self.application(scope, receive, send)
+        if scope["type"] == "http":
+            for message in _NOT_FOUND:
+                await send(dict(message))
+        elif scope["type"] == "lifespan":
+            while (event := await receive())["type"] != "lifespan.shutdown":
+                if event["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _stream(file: BinaryIO, length: int, receive: Receive, send: Send) -> None:
+    """Send ``length`` bytes of ``file`` in chunks read off the event loop.
+
+    A watcher task waits for ``http.disconnect``: some servers silently drop messages
+    sent after a disconnect, so the transfer must stop by itself, and the file is
+    closed whatever happens.
+    """
+    disconnected = asyncio.ensure_future(_wait_for_disconnect(receive))
+    try:
+        remaining = length
+        while remaining > 0 and not disconnected.done():
+            chunk = await asyncio.to_thread(file.read, min(CHUNK_SIZE, remaining))
+            if not chunk:
+                break  # the file shrank: the server sees a short body and closes
+            remaining -= len(chunk)
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if not disconnected.done():
+            await send({"type": "http.response.body", "body": b""})
+    finally:
+        disconnected.cancel()
+        file.close()
+
+
+async def _wait_for_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

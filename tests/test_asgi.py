@@ -1,0 +1,140 @@
+"""The ASGI adapter: the request table, identity with WSGI, streaming and disconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from pinknoise import PinkNoise
+from pinknoise.asgi import PinkNoiseASGI
+from tests.checks import run_case
+from tests.request_table import CASES, Case
+from tests.support import asgi_client, wsgi_client
+from tests.support.site import Site
+
+IDS = [case.name for case in CASES]
+
+
+def _asgi(root: Path, **options: object) -> PinkNoiseASGI:
+    return PinkNoiseASGI(
+        asgi_client.fallback_app, root, prefix="/static/", index_file=True, **options
+    )
+
+
+@pytest.fixture(scope="module")
+def asgi_app(site: Site) -> PinkNoiseASGI:
+    return _asgi(site.root)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("pathsend", [False, True], ids=["stream", "pathsend"])
+def test_asgi_in_process(case: Case, asgi_app: PinkNoiseASGI, site: Site, pathsend: bool) -> None:
+    run_case(case, lambda m, t, h: asgi_client.call(asgi_app, m, t, h, pathsend), site)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_asgi_from_disk(case: Case, site: Site) -> None:
+    app = _asgi(site.root, memory_cache_budget=0)
+    run_case(case, lambda m, t, h: asgi_client.call(app, m, t, h), site)
+    run_case(case, lambda m, t, h: asgi_client.call(app, m, t, h, pathsend=True), site)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not c.app], ids=[c.name for c in CASES if not c.app]
+)
+def test_wsgi_and_asgi_answer_alike(case: Case, site: Site) -> None:
+    """Same status, same headers in the same order, same body: one decision path."""
+    wsgi = PinkNoise(wsgi_client.fallback_app, site.root, prefix="/static/", index_file=True)
+    asgi = _asgi(site.root)
+    headers = dict(case.headers)
+    if any("{" in value for value in headers.values()):
+        negotiation = {k: v for k, v in headers.items() if k == "Accept-Encoding"}
+        etag = wsgi_client.call(wsgi, "GET", case.target, negotiation).header("ETag") or ""
+        headers = {k: v.replace("{etag}", etag) for k, v in headers.items()}
+    for _ in range(2):  # first request reads from disk, the second from memory
+        from_wsgi = wsgi_client.call(wsgi, case.method, case.target, headers)
+        from_asgi = asgi_client.call(asgi, case.method, case.target, headers)
+        assert from_asgi.status == from_wsgi.status
+        assert [(k.lower(), v) for k, v in from_asgi.headers] == [
+            (k.lower(), v) for k, v in from_wsgi.headers
+        ]
+        assert from_asgi.body == from_wsgi.body
+
+
+def test_other_scopes_pass_through(site: Site) -> None:
+    seen: list[str] = []
+
+    async def inner(scope: dict[str, object], receive: object, send: object) -> None:
+        seen.append(str(scope["type"]))
+
+    app = PinkNoiseASGI(inner, site.root, prefix="static")
+    asyncio.run(app({"type": "lifespan"}, None, None))  # type: ignore[arg-type]
+    asyncio.run(app({"type": "websocket", "path": "/static/css/app.css"}, None, None))  # type: ignore[arg-type]
+    assert seen == ["lifespan", "websocket"]
+
+
+def test_mounted_under_root_path(site: Site) -> None:
+    app = _asgi(site.root)
+    scope = asgi_client.scope_for("GET", "/mount/static/digits.txt")
+    scope["root_path"] = "/mount"
+    result, _ = asyncio.run(asgi_client.call_async(app, scope))
+    assert result.body == b"0123456789"
+
+
+def test_large_file_streams_in_bounded_chunks(site: Site) -> None:
+    app = _asgi(site.root, memory_cache_budget=0)
+    result, messages = asyncio.run(
+        asgi_client.call_async(app, asgi_client.scope_for("GET", "/static/big.bin"))
+    )
+    bodies = [m for m in messages if m["type"] == "http.response.body"]
+    assert result.body == site.read("big.bin")
+    assert len(bodies) >= 2
+    assert max(len(m.get("body", b"")) for m in bodies) <= 256 * 1024
+    assert bodies[-1].get("more_body", False) is False
+
+
+def test_pathsend_for_large_whole_files_only(site: Site) -> None:
+    app = _asgi(site.root)
+    _, whole = asyncio.run(
+        asgi_client.call_async(app, asgi_client.scope_for("GET", "/static/big.bin", pathsend=True))
+    )
+    assert whole[1] == {"type": "http.response.pathsend", "path": str(site.root / "big.bin")}
+    _, ranged = asyncio.run(asgi_client.call_async(app, asgi_client.scope_for(
+        "GET", "/static/big.bin", {"Range": "bytes=0-9"}, pathsend=True)))  # fmt: skip
+    assert {m["type"] for m in ranged[1:]} == {"http.response.body"}
+    _, small = asyncio.run(asgi_client.call_async(
+        app, asgi_client.scope_for("GET", "/static/digits.txt", pathsend=True)))  # fmt: skip
+    assert small[1]["type"] == "http.response.body"
+
+
+def _open_fds_under(root: Path) -> list[str]:
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(root)):
+            found.append(target)
+    return found
+
+
+def test_disconnect_stops_transfer_and_closes_file(fresh_site: Site) -> None:
+    big = fresh_site.root / "huge.bin"
+    big.write_bytes(os.urandom(4 * 1024 * 1024))
+    app = _asgi(fresh_site.root)
+
+    async def aborted() -> list[dict[str, object]]:
+        _, messages = await asgi_client.call_async(
+            app, asgi_client.scope_for("GET", "/static/huge.bin"), disconnect_after=2
+        )
+        return messages
+
+    for _ in range(5):
+        messages = asyncio.run(aborted())
+        sent = sum(len(m.get("body", b"")) for m in messages if m["type"] == "http.response.body")  # type: ignore[arg-type]
+        assert sent < big.stat().st_size
+    assert _open_fds_under(fresh_site.root) == []
