@@ -21,7 +21,7 @@ system-deps:
 	bash scripts/system-deps.sh
 
 demo: $(STAMP)
-	$(BIN)/pinknoise serve examples/site --host 127.0.0.1 --port 8000
+	$(BIN)/pinknoise serve examples/site --host 127.0.0.1 --port 8000 --compress
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples

@@ -87,6 +87,11 @@ class StaticServer:
             self.find = self._catalog.get
 
     @property
+    def prefixes(self) -> list[str]:
+        """The URL prefix of each root, in the order they were added."""
+        return [prefix for _, prefix in self._roots]
+
+    @property
     def catalog(self) -> dict[str, Entry]:
         """URL path -> entry. Treat as read-only; entries are replaced, never mutated."""
         return self._catalog

@@ -1,0 +1,78 @@
+"""The ASGI application ``pinknoise serve`` runs: static files, SPA fallback, plain 404."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Final
+
+from pinknoise.asgi import PinkNoiseASGI, Receive, Scope, Send
+
+#: The serve command passes its settings to each server worker through this variable.
+CONFIG_ENV: Final = "PINKNOISE_SERVE_CONFIG"
+
+_NOT_FOUND_BODY: Final = b"404 Not Found\n"
+
+
+def create_app() -> PinkNoiseASGI:
+    """Factory the server's workers call: settings come from :data:`CONFIG_ENV`."""
+    config: dict[str, Any] = json.loads(os.environ[CONFIG_ENV])
+    return build_app(
+        config["directory"],
+        prefix=config.get("prefix", "/"),
+        max_age=config.get("max_age", 60),
+        spa=config.get("spa", False),
+    )
+
+
+def build_app(
+    directory: str, prefix: str = "/", max_age: int | None = 60, spa: bool = False
+) -> PinkNoiseASGI:
+    """Serve ``directory`` at ``prefix``; with ``spa``, unknown routes get the index page."""
+    static = PinkNoiseASGI(None, directory, prefix=prefix, index_file=True, max_age=max_age)
+    static.application = SinglePageFallback(static) if spa else not_found
+    return static
+
+
+async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """A plain 404 for HTTP; lifespan is acknowledged; other scopes are refused."""
+    if scope["type"] == "lifespan":
+        while (event := await receive())["type"] != "lifespan.shutdown":
+            if event["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    if scope["type"] != "http":
+        await send({"type": "websocket.close", "code": 1000})
+        return
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(_NOT_FOUND_BODY)).encode()),
+        (b"cache-control", b"no-cache"),
+    ]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    body = b"" if scope.get("method") == "HEAD" else _NOT_FOUND_BODY
+    await send({"type": "http.response.body", "body": body})
+
+
+class SinglePageFallback:
+    """Answer client-side routes (``/users/42``) with the root ``index.html``.
+
+    Only for GET and HEAD, only under the prefix, and never for a path whose last
+    segment has a dot: ``/app.3f2a.js`` that is missing must stay a 404, or a browser
+    would try to run an HTML page as a script.
+    """
+
+    def __init__(self, static: PinkNoiseASGI) -> None:
+        self.static = static
+        self.prefix = static.server.prefixes[-1] if static.server.prefixes else "/"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            path: str = scope["path"]
+            last = path.rsplit("/", 1)[-1]
+            if path.startswith(self.prefix) and "." not in last:
+                index_scope = dict(scope, path=self.prefix, root_path="", query_string=b"")
+                if self.static.server.find(self.prefix) is not None:
+                    return await self.static(index_scope, receive, send)
+        await not_found(scope, receive, send)

@@ -1,0 +1,136 @@
+"""``pinknoise serve DIR``: serve a directory as a production static site.
+
+Exit status: 0 after a graceful shutdown (SIGINT/SIGTERM), 2 for bad usage (a missing
+directory, a port in use, the ``serve`` extra not installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import socket
+import sys
+from typing import Any
+
+from pinknoise.serve.app import CONFIG_ENV
+
+NAME = "serve"
+HELP = "serve a directory as a static site on an embedded production server"
+
+
+def _max_age(value: str) -> int | None:
+    if value.lower() == "none":
+        return None
+    seconds = int(value)
+    if seconds < 0:
+        raise argparse.ArgumentTypeError("max-age must be >= 0 or 'none'")
+    return seconds
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``serve`` on the top-level CLI's subparsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        NAME,
+        help=HELP,
+        description=(
+            "Serve DIR over HTTP with pinknoise on granian: precompressed siblings, "
+            "conditional requests, ranges, index.html for directories, an access log."
+        ),
+    )
+    parser.add_argument("directory", metavar="DIR", help="the directory to serve")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind (8000)")
+    parser.add_argument("--prefix", default="/", help="URL prefix to serve DIR at (/)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server worker processes (1)", metavar="N"
+    )
+    parser.add_argument(
+        "--max-age",
+        type=_max_age,
+        default=60,
+        metavar="SECONDS",
+        help="Cache-Control max-age for files without a content hash in their name "
+        "(60; 'none' sends no Cache-Control); hashed names always get a year, immutable",
+    )
+    parser.add_argument(
+        "--compress",
+        action="store_true",
+        help="precompress DIR first (like `pinknoise compress DIR`; incremental)",
+    )
+    parser.add_argument(
+        "--spa",
+        action="store_true",
+        help="answer unknown paths under the prefix that do not look like files with "
+        "the root index.html (single-page apps)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no access log")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    directory = os.path.abspath(args.directory)
+    if not os.path.isdir(directory):
+        return _fail(f"{args.directory}: no such directory")
+    if args.workers < 1:
+        return _fail("--workers must be at least 1")
+    try:
+        from granian import Granian
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
+    except ImportError:
+        return _fail("`pinknoise serve` needs the serve extra: pip install 'pinknoise[serve]'")
+    problem = _port_problem(args.host, args.port)
+    if problem:
+        return _fail(problem)
+    if args.compress:
+        from pinknoise.compress import compress_tree
+
+        summary = compress_tree([directory])
+        if not summary.ok:
+            for path, message in summary.errors:
+                print(f"pinknoise serve: compress: {path}: {message}", file=sys.stderr)
+    os.environ[CONFIG_ENV] = json.dumps(
+        {"directory": directory, "prefix": args.prefix, "max_age": args.max_age, "spa": args.spa}
+    )
+    if not args.quiet:
+        print(
+            f"pinknoise: serving {directory} at http://{args.host}:{args.port}{args.prefix}"
+            " (Ctrl+C to stop)",
+            flush=True,
+        )
+    server = Granian(
+        "pinknoise.serve.app:create_app",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.ASGI,
+        workers=args.workers,
+        factory=True,
+        log_access=not args.quiet,
+        log_level=LogLevels.warning if args.quiet else LogLevels.info,
+    )
+    server.serve()
+    return 0
+
+
+def _port_problem(host: str, port: int) -> str | None:
+    """A clear message if ``host:port`` cannot be bound, before the server tries."""
+    if not 0 < port < 65536:
+        return f"--port must be between 1 and 65535, got {port}"
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return f"port {port} on {host} is already in use; pick another with --port"
+        return f"cannot listen on {host}:{port}: {error.strerror}"
+    return None
+
+
+def _fail(message: str) -> int:
+    print(f"pinknoise serve: {message}", file=sys.stderr)
+    return 2

@@ -1,0 +1,110 @@
+"""`pinknoise serve` as a user runs it: a real process, real HTTP, signals."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import brotli
+import pytest
+
+from tests.support.servers import BIN, REPO, Server, free_port, http_request, run_server
+
+pytestmark = pytest.mark.server
+EXAMPLE = REPO / "examples" / "site"
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "site"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("*.br", "*.gz", "*.zst", ".*"))
+    return target
+
+
+def _serve(directory: Path, port: int, *extra: str) -> list[str]:
+    return [str(BIN / "pinknoise"), "serve", str(directory), "--port", str(port), *extra]
+
+
+@pytest.fixture
+def served(site_copy: Path, tmp_path: Path) -> Iterator[Server]:
+    port = free_port()
+    with run_server(_serve(site_copy, port, "--compress"), port, tmp_path / "log") as server:
+        yield server
+
+
+def test_serves_the_example_site(served: Server, site_copy: Path) -> None:
+    home = served.request("GET", "/")
+    assert home.status == 200
+    assert b"pinknoise example site" in home.body
+    css = served.request("GET", "/css/site.css", {"Accept-Encoding": "gzip, br"})
+    assert css.header("Content-Encoding") == "br"
+    assert brotli.decompress(css.body) == (site_copy / "css" / "site.css").read_bytes()
+    assert served.request("GET", "/about").header("Location") == "/about/"
+    assert served.request("GET", "/about/").status == 200
+    assert served.request("GET", "/missing.js").status == 404
+
+
+def test_access_log_and_graceful_stop(served: Server) -> None:
+    served.request("GET", "/css/site.css")
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(15) == 0
+    log = served.log_text()
+    assert '"GET /css/site.css HTTP/1.1" 200' in log
+
+
+def test_quiet_has_no_access_log(site_copy: Path, tmp_path: Path) -> None:
+    port = free_port()
+    with run_server(_serve(site_copy, port, "--quiet"), port, tmp_path / "log") as server:
+        assert server.request("GET", "/").status == 200
+        server.process.send_signal(signal.SIGINT)
+        assert server.process.wait(15) == 0
+        assert "GET /" not in server.log_text()
+
+
+def test_single_page_app_fallback(site_copy: Path, tmp_path: Path) -> None:
+    port = free_port()
+    with run_server(_serve(site_copy, port, "--spa", "--quiet"), port, tmp_path / "log") as server:
+        route = server.request("GET", "/users/42")
+        assert route.status == 200
+        assert route.body == (site_copy / "index.html").read_bytes()
+        assert server.request("GET", "/users/42/app.js").status == 404
+        assert server.request("POST", "/users/42").status == 404
+        assert server.request("GET", "/css/site.css").status == 200
+
+
+def test_prefix_and_max_age(site_copy: Path, tmp_path: Path) -> None:
+    port = free_port()
+    argv = _serve(site_copy, port, "--prefix", "/docs/", "--max-age", "none", "--quiet")
+    with run_server(argv, port, tmp_path / "log") as server:
+        page = server.request("GET", "/docs/css/site.css")
+        assert page.status == 200
+        assert page.header("Cache-Control") is None
+        assert server.request("GET", "/css/site.css").status == 404
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    result = _run(str(BIN / "pinknoise"), "serve", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "no such directory" in result.stderr
+
+
+def test_port_in_use_is_a_clear_error(served: Server, site_copy: Path) -> None:
+    result = _run(*_serve(site_copy, served.port))
+    assert result.returncode == 2
+    assert f"port {served.port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_large_file_by_pathsend(site_copy: Path, tmp_path: Path) -> None:
+    data = bytes(range(256)) * 8192  # 2 MiB: above the memory cache's per-file limit
+    (site_copy / "big.bin").write_bytes(data)
+    port = free_port()
+    with run_server(_serve(site_copy, port, "--quiet"), port, tmp_path / "log") as server:
+        assert http_request(port, "GET", "/big.bin").body == data
+        assert server.request("GET", "/big.bin", {"Range": "bytes=-5"}).body == data[-5:]
