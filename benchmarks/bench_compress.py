@@ -1,0 +1,279 @@
+"""pinknoise compress vs ``python -m whitenoise.compress``, in one run, same machine.
+
+Four corpora, each copied fresh for every tool so both start from bare sources:
+
+* ``real``: a plain copy of the installed Django admin's static files plus two large
+  real JS bundles shipped inside plotly (the ``bench`` extra installs both packages).
+* ``real-collectstatic``: the same sources as a deploy has them, after Django's
+  ``collectstatic`` with ``ManifestStaticFilesStorage``: every file also under a hashed
+  name, byte-identical unless its references were rewritten.
+* ``small``: a generated tree of 10,000 distinct small text files (256 B - 16 kB,
+  log-uniform), where per-file overhead dominates.
+* ``small-hashed``: 10,000 small files shaped like a collectstatic output: 5,000 files,
+  each also under a hashed name.
+
+For each: wall time of a full run, total bytes of the ``.gz`` and ``.br`` files, and
+(pinknoise only) the time of a no-op rerun. Both tools write gzip + brotli only, so the
+byte totals compare like with like. pinknoise runs once per executor kind (processes,
+threads) to back the choice of default. Every tool runs as a subprocess, timed from
+the outside, start-up included.
+
+    python benchmarks/bench_compress.py            # full: ~5 minutes on 2 cores
+    python benchmarks/bench_compress.py --quick    # admin only + 1,000 files: < 1 min
+
+Besides wall time, the CPU time (user + sys of the run and its workers) is printed: on
+a machine shared with other work, wall times swing, CPU time much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+
+#: Bundles looked up inside installed packages, as (package, path inside it).
+BUNDLES = [
+    ("plotly", "package_data/plotly.min.js"),
+    ("plotly", "package_data/widgetbundle.js"),
+]
+
+TARGETS = {"small": 0.5, "small-hashed": 0.5, "real": 0.8, "real-collectstatic": 0.8}
+NOOP_TARGET = 0.05
+
+
+def package_dir(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def build_real(dest: Path, quick: bool) -> None:
+    """Django admin's static files, plus the bundles (full mode only: they take long)."""
+    django = package_dir("django")
+    if django is None:
+        sys.exit("django is not installed: pip install -e '.[bench]'")
+    shutil.copytree(django / "contrib" / "admin" / "static", dest)
+    if quick:
+        return
+    bundles = dest / "bundles"
+    bundles.mkdir()
+    for package, rel in BUNDLES:
+        where = package_dir(package)
+        if where is None or not (where / rel).is_file():
+            print(f"note: {package}/{rel} not installed, corpus is smaller", file=sys.stderr)
+            continue
+        shutil.copy2(where / rel, bundles / f"{package}-{Path(rel).name}")
+
+
+def build_collectstatic(dest: Path, plain: Path) -> None:
+    """Run Django's collectstatic (manifest storage) over ``plain`` in a subprocess."""
+    script = f"""
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["django.contrib.staticfiles"],
+    STATIC_URL="/static/",
+    STATIC_ROOT={str(dest)!r},
+    STATICFILES_DIRS=[{str(plain)!r}],
+    STORAGES={{
+        "default": {{"BACKEND": "django.core.files.storage.FileSystemStorage"}},
+        "staticfiles": {{
+            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        }},
+    }},
+)
+django.setup()
+from django.core.management import call_command
+call_command("collectstatic", interactive=False, verbosity=0)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def build_small(dest: Path, count: int, hashed: bool = False) -> None:
+    """``count`` files of JS/CSS/HTML-like text; deterministic (seeded).
+
+    With ``hashed``, ``count // 2`` distinct files each also saved as
+    ``name.<hash>.ext``, as collectstatic does.
+    """
+    rng = random.Random(20240601)
+    vocab = [
+        "function", "return", "const", "let", "var", "this", "null", "undefined", "=>",
+        "if", "else", "for", "while", "document", "window", "querySelector", "margin:",
+        "padding:", "display:flex;", "color:#", "<div", "</div>", "class=", "href=",
+        "{", "}", "(", ")", ";", "=", "===", "!==", "&&", "||", "+", "-", "0", "1",
+    ]  # fmt: skip
+    idents = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz_") for _ in range(rng.randint(3, 12)))
+        for _ in range(5000)
+    ]
+    exts = [".js", ".css", ".html", ".svg", ".json", ".txt"]
+    for i in range(count // 2 if hashed else count):
+        directory = dest / f"pkg{i % 100:03d}" / f"sub{i % 7}"
+        directory.mkdir(parents=True, exist_ok=True)
+        size = int(2 ** rng.uniform(8, 14))
+        words: list[str] = []
+        total = 0
+        while total < size:
+            word = rng.choice(idents) if rng.random() < 0.45 else rng.choice(vocab)
+            words.append(word)
+            total += len(word) + 1
+            if rng.random() < 0.08:
+                words.append("\n")
+        ext = exts[i % len(exts)]
+        body = " ".join(words)[:size]
+        (directory / f"f{i:05d}{ext}").write_text(body)
+        if hashed:
+            digest = hashlib.md5(body.encode()).hexdigest()[:12]
+            (directory / f"f{i:05d}.{digest}{ext}").write_text(body)
+
+
+@dataclass
+class Result:
+    seconds: float
+    cpu: float
+    gz_bytes: int
+    br_bytes: int
+    noop_seconds: float | None = None
+
+
+def variant_bytes(root: Path, suffix: str) -> int:
+    return sum(p.stat().st_size for p in root.rglob(f"*{suffix}") if p.is_file())
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + sys, workers included) of one command."""
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def run_whitenoise(tree: Path) -> Result:
+    wall, cpu = timed([sys.executable, "-m", "whitenoise.compress", "-q", str(tree)])
+    return Result(wall, cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"))
+
+
+def run_pinknoise(tree: Path, executor: str) -> Result:
+    cmd = [sys.executable, "-m", "pinknoise", "compress", "-q", "--encodings", "gzip,br"]
+    cmd += ["--executor", executor, str(tree)]
+    wall, cpu = timed(cmd)
+    result = Result(wall, cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"))
+    result.noop_seconds = timed(cmd)[0]
+    return result
+
+
+def fresh_copy(source: Path, dest: Path) -> Path:
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(source, dest, symlinks=True)
+    return dest
+
+
+def tree_stats(root: Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def bench_corpus(name: str, source: Path, work: Path, repeat: int) -> dict[str, Result]:
+    """Best of ``repeat`` runs per tool; tools interleaved so load noise hits all alike."""
+    best: dict[str, Result] = {}
+    for _ in range(repeat):
+        for tool in ("whitenoise", "pinknoise-process", "pinknoise-thread"):
+            tree = fresh_copy(source, work / f"{name}-{tool}")
+            if tool == "whitenoise":
+                result = run_whitenoise(tree)
+            else:
+                result = run_pinknoise(tree, tool.split("-")[1])
+            if tool not in best or result.seconds < best[tool].seconds:
+                best[tool] = result
+            shutil.rmtree(tree)
+    return best
+
+
+def report(name: str, source: Path, results: dict[str, Result]) -> bool:
+    files, size = tree_stats(source)
+    wn = results["whitenoise"]
+    print(f"\n== {name}: {files} files, {size / 1e6:.1f} MB ==")
+    header = f"{'tool':<20}{'wall s':>8}{'ratio':>7}{'cpu s':>8}{'.gz bytes':>13}{'.br bytes':>13}"
+    print(f"{header}{'no-op s':>9}")
+    ok = True
+    for tool, r in results.items():
+        ratio = r.seconds / wn.seconds
+        noop = "" if r.noop_seconds is None else f"{r.noop_seconds:.2f}"
+        print(
+            f"{tool:<20}{r.seconds:>8.2f}{ratio:>7.2f}{r.cpu:>8.2f}"
+            f"{r.gz_bytes:>13,}{r.br_bytes:>13,}{noop:>9}"
+        )
+    pn = results["pinknoise-process"]
+    checks = {
+        f"time <= {TARGETS[name]}x WhiteNoise": pn.seconds <= TARGETS[name] * wn.seconds,
+        ".gz bytes <= WhiteNoise": pn.gz_bytes <= wn.gz_bytes,
+        ".br bytes <= WhiteNoise": pn.br_bytes <= wn.br_bytes,
+        f"no-op rerun <= {NOOP_TARGET:.0%} of full run": (
+            pn.noop_seconds is not None and pn.noop_seconds <= NOOP_TARGET * pn.seconds
+        ),
+    }
+    assert pn.noop_seconds is not None
+    print(
+        f"pinknoise (processes, the default): {pn.seconds / wn.seconds:.2f}x WhiteNoise's "
+        f"time; bytes .gz {pn.gz_bytes / wn.gz_bytes:.4f}x, .br {pn.br_bytes / wn.br_bytes:.4f}x; "
+        f"no-op rerun {pn.noop_seconds / pn.seconds:.1%} of a full run"
+    )
+    for label, passed in checks.items():
+        print(f"  [{'ok' if passed else 'MISSED'}] {label}")
+        ok = ok and passed
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="admin only, 1,000 small files")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N runs per tool")
+    parser.add_argument("--files", type=int, default=None, help="small-tree file count")
+    args = parser.parse_args()
+    count = args.files or (1_000 if args.quick else 10_000)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"python {sys.version.split()[0]}, {cpus} CPUs, load {os.getloadavg()[0]:.2f}")
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="pinknoise-bench-compress-") as scratch:
+        work = Path(scratch)
+        real = work / "src-real"
+        build_real(real, args.quick)
+        collected = work / "src-real-collectstatic"
+        build_collectstatic(collected, real)
+        small = work / "src-small"
+        build_small(small, count)
+        hashed = work / "src-small-hashed"
+        build_small(hashed, count, hashed=True)
+        corpora = {
+            "real": real,
+            "real-collectstatic": collected,
+            "small": small,
+            "small-hashed": hashed,
+        }
+        for name, source in corpora.items():
+            results = bench_corpus(name, source, work, args.repeat)
+            ok = report(name, source, results) and ok
+    print(f"\nload after: {os.getloadavg()[0]:.2f} (other work on the machine skews times)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
