@@ -1,0 +1,295 @@
+"""``PinkNoiseMiddleware``: serve ``STATIC_ROOT`` (and more) from inside Django.
+
+One middleware class that Django can run in either mode. Under WSGI it answers with
+a response Django hands to the server's ``wsgi.file_wrapper`` (sendfile); under ASGI
+it answers without a thread hop when the body is in memory, and otherwise streams the
+file with an *async* iterator whose reads run in a worker thread, bounded in size, so
+Django never buffers a whole file nor warns about a synchronous iterator.
+
+The decision (status and headers) is the core's, exactly as for the WSGI and ASGI
+adapters; this module only translates it into a Django response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from typing import Any, BinaryIO, Final, cast
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.asgi import ASGIRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase, ResponseHeaders
+
+from pinknoise.core.files import Entry, StaticFile
+from pinknoise.core.request import Request
+from pinknoise.core.response import REASONS, Response
+from pinknoise.core.server import Body, StaticServer
+from pinknoise.django.settings import Config, read_config
+from pinknoise.wsgi import BLOCK_SIZE, FileSlice
+
+log = logging.getLogger("pinknoise")
+
+#: Bytes read per worker-thread hop when streaming a file under ASGI. Larger than the
+#: WSGI block: each read costs a thread hop, and Django re-chunks to 64 KiB anyway.
+ASYNC_BLOCK_SIZE: Final = 256 * 1024
+
+GetResponse = Callable[[HttpRequest], Any]
+
+
+class PinkNoiseMiddleware:
+    """Serve static files before the rest of the middleware stack runs.
+
+    Place it right after ``django.middleware.security.SecurityMiddleware``. Paths that
+    are not static files go on to the next middleware untouched.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+        self.config = config = read_config()
+        self.server, self.roots = build_server(config)
+        if not self.roots:
+            raise MiddlewareNotUsed(
+                "pinknoise: nothing to serve (no STATIC_ROOT at a local URL, no "
+                "PINKNOISE_ROOT, no finders)"
+            )
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        found = self._match(request)
+        if found is None:
+            return self.get_response(request)
+        path, entry, core_request = found
+        try:
+            response, body = self.server.respond(path, entry, core_request)
+        except LookupError:
+            return self.get_response(request)
+        return to_django_response(response, body, asynchronous=isinstance(request, ASGIRequest))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        found = self._match(request)
+        if found is None:
+            response: HttpResponseBase = await self.get_response(request)
+            return response
+        path, entry, core_request = found
+        server = self.server
+        try:
+            if needs_disk(entry, core_request):
+                decided, body = await asyncio.to_thread(server.respond, path, entry, core_request)
+            else:
+                decided, body = server.respond(path, entry, core_request)
+        except LookupError:
+            response = await self.get_response(request)
+            return response
+        return to_django_response(decided, body, asynchronous=True)
+
+    def _match(self, request: HttpRequest) -> tuple[str, Entry, Request] | None:
+        path = request.path_info
+        entry = self.server.find(path)
+        if entry is None:
+            return None
+        get = request.META.get
+        return (
+            path,
+            entry,
+            Request(
+                get("REQUEST_METHOD") or request.method or "GET",
+                get("QUERY_STRING", ""),
+                get("HTTP_ACCEPT_ENCODING"),
+                get("HTTP_RANGE"),
+                get("HTTP_IF_RANGE"),
+                get("HTTP_IF_MATCH"),
+                get("HTTP_IF_NONE_MATCH"),
+                get("HTTP_IF_MODIFIED_SINCE"),
+                get("HTTP_IF_UNMODIFIED_SINCE"),
+            ),
+        )
+
+
+def build_server(config: Config) -> tuple[StaticServer, list[tuple[str, str]]]:
+    """A server for ``STATIC_ROOT``, ``PINKNOISE_ROOT`` and (in DEBUG) the finders.
+
+    Returns it with the ``(directory, URL prefix)`` pairs it serves.
+
+    Later roots win a clash, so the order is: ``STATIC_ROOT``, then ``PINKNOISE_ROOT``,
+    then the finders' directories in reverse, which makes the first finder's file win,
+    as ``findstatic`` would, and makes an app's source file win over a stale collected
+    copy during development.
+    """
+    options = config.options
+    if not config.explicit_immutable_test:
+        manifest_test = manifest_immutable_test(config.static.prefix)
+        if manifest_test is not None:
+            options = replace(options, immutable_file_test=manifest_test)
+    roots: list[tuple[str, str]] = []  # (directory, URL prefix), oldest first
+    prefix = config.static.prefix
+    if prefix is None:
+        log.info("pinknoise: %s", config.static.reason)
+    elif config.static_root:
+        roots.append((config.static_root, prefix))
+    if config.root:
+        roots.append((config.root, "/"))
+    if config.use_finders and prefix is not None:
+        roots.extend(reversed(finder_roots(prefix)))
+    server = StaticServer(options)
+    for directory, url_prefix in roots:
+        server.add_files(directory, url_prefix)
+    return server, roots
+
+
+def finder_roots(static_prefix: str) -> list[tuple[str, str]]:
+    """``(directory, URL prefix)`` of every local storage the staticfiles finders search.
+
+    In the finders' priority order. A finder that exposes no local directories (a
+    custom finder over a remote storage) is skipped with a warning.
+    """
+    roots: list[tuple[str, str]] = []
+    for finder in finders.get_finders():
+        storages = getattr(finder, "storages", None)
+        if not isinstance(storages, dict):
+            log.warning("pinknoise: cannot serve from finder %r: it has no storages", finder)
+            continue
+        for storage in storages.values():
+            location = getattr(storage, "location", None)
+            if not location:
+                continue
+            sub = (getattr(storage, "prefix", None) or "").strip("/")
+            roots.append((str(location), f"{static_prefix}{sub}/" if sub else static_prefix))
+    return roots
+
+
+def manifest_immutable_test(static_prefix: str | None) -> Callable[[str, str], bool] | None:
+    """An ``immutable_file_test`` that trusts the manifest, not the file name's shape.
+
+    A URL is immutable when its name under the static prefix is a *hashed* name in
+    ``staticfiles.json``. None when the storage keeps no manifest.
+    """
+    if static_prefix is None:
+        return None
+    try:
+        is_manifest = isinstance(staticfiles_storage, ManifestFilesMixin)
+    except Exception:  # a storage that cannot even be built: not ours to report here
+        log.debug("pinknoise: could not inspect the staticfiles storage", exc_info=True)
+        return None
+    if not is_manifest:
+        return None
+    hashed_files: dict[str, str] = getattr(staticfiles_storage, "hashed_files", {}) or {}
+    hashed = frozenset(name for original, name in hashed_files.items() if name != original)
+    start = len(static_prefix)
+
+    def in_manifest(path: str, url: str) -> bool:
+        return url.startswith(static_prefix) and url[start:] in hashed
+
+    return in_manifest
+
+
+def needs_disk(entry: Entry, request: Request) -> bool:
+    """Whether answering may read or open a file (so it belongs in a worker thread).
+
+    False for redirects, 304s, HEADs and other body-less answers, and for bodies the
+    core already holds in memory: those are answered on the event loop.
+    """
+    if not isinstance(entry, StaticFile):
+        return False
+    from pinknoise.core.decision import decide
+
+    representation = decide(entry, request).body
+    return representation is not None and representation.data is None
+
+
+def to_django_response(
+    response: Response, body: Body | None, *, asynchronous: bool
+) -> HttpResponseBase:
+    """The Django response for a core decision: same status, reason and header order.
+
+    Headers replace Django's defaults wholesale, so Django adds no Content-Type of its
+    own (a 304 has none) and no Content-Disposition. Django's header store keeps one
+    value per name: a name repeated by an ``add_headers_function`` is joined with
+    ", ", which RFC 9110 (§5.3) makes equivalent for list-valued fields.
+    """
+    status = response.status
+    reason = REASONS.get(status)
+    django_response: HttpResponseBase
+    if body is None:
+        django_response = HttpResponse(status=status, reason=reason)
+    elif isinstance(body, bytes):
+        django_response = HttpResponse(body, status=status, reason=reason)
+    else:
+        file = cast(BinaryIO, body)  # respond() was not asked for a path to send
+        if asynchronous:
+            django_response = StreamingHttpResponse(
+                AsyncFileSlice(file, response.length), status=status, reason=reason
+            )
+        elif response.is_whole_file:
+            django_response = _WholeFileResponse(file, status=status, reason=reason)
+        else:
+            django_response = StreamingHttpResponse(
+                FileSlice(file, response.length), status=status, reason=reason
+            )
+    django_response.headers = ResponseHeaders(_merge(response.headers))
+    return django_response
+
+
+def _merge(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    spelling: dict[str, str] = {}  # lower-case name -> the core's spelling, first seen
+    for name, value in headers:
+        first = spelling.setdefault(name.lower(), name)
+        merged[first] = f"{merged[first]}, {value}" if first in merged else value
+    return merged
+
+
+class _WholeFileResponse(FileResponse):
+    """A FileResponse that sets no headers: Django hands it to ``wsgi.file_wrapper``."""
+
+    block_size = BLOCK_SIZE
+
+    def set_headers(self, filelike: Any) -> None:
+        """The core's headers are applied afterwards; Django's guesses are not wanted."""
+
+
+class AsyncFileSlice:
+    """Streams ``length`` bytes of an open file to an ASGI Django, reads off the loop.
+
+    Has ``__aiter__`` and no ``__iter__``, so Django consumes it asynchronously, and
+    ``close()``, which Django calls when the response is done. The file is also closed
+    when iteration ends early (client gone, task cancelled).
+    """
+
+    def __init__(self, file: BinaryIO, length: int) -> None:
+        self.file = file
+        self.length = length
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        file = self.file
+        remaining = self.length
+        try:
+            while remaining > 0:
+                chunk = await asyncio.to_thread(file.read, min(ASYNC_BLOCK_SIZE, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                yield chunk
+        finally:
+            file.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+__all__ = ["AsyncFileSlice", "PinkNoiseMiddleware", "to_django_response"]

@@ -1,0 +1,244 @@
+"""``PINKNOISE_*`` Django settings, read and validated in one place.
+
+The middleware, the storage backends and the system checks all read settings through
+:func:`read_config`, so a value is interpreted the same way everywhere and a bad one is
+reported with the name of the setting that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+
+from pinknoise.core.codings import validate_codings
+from pinknoise.core.options import Options, make_options
+
+PREFIX: Final = "PINKNOISE_"
+
+#: Settings passed straight to the core as options: setting suffix -> option name.
+OPTION_SETTINGS: Final[Mapping[str, str]] = {
+    "MAX_AGE": "max_age",
+    "IMMUTABLE_FILE_TEST": "immutable_file_test",
+    "AUTOREFRESH": "autorefresh",
+    "INDEX_FILE": "index_file",
+    "MIMETYPES": "mimetypes",
+    "CHARSET": "charset",
+    "ALLOW_ALL_ORIGINS": "allow_all_origins",
+    "ADD_HEADERS_FUNCTION": "add_headers_function",
+    "ENCODINGS": "encodings",
+    "ALLOW_EXTERNAL_SYMLINKS": "allow_external_symlinks",
+    "MEMORY_CACHE_MAX_FILE_SIZE": "memory_cache_max_file_size",
+    "MEMORY_CACHE_BUDGET": "memory_cache_budget",
+}
+
+#: Settings pinknoise reads itself (where to serve from, collectstatic behaviour).
+OTHER_SETTINGS: Final = (
+    "ROOT",
+    "STATIC_PREFIX",
+    "USE_FINDERS",
+    "KEEP_ONLY_HASHED_FILES",
+    "MANIFEST_STRICT",
+    "MISSING_REFERENCES",
+    "SKIP_COMPRESS_EXTENSIONS",
+)
+
+#: Every setting name pinknoise understands (the typo check compares against these).
+KNOWN_SETTINGS: Final = frozenset(PREFIX + name for name in (*OPTION_SETTINGS, *OTHER_SETTINGS))
+
+#: WhiteNoise's setting names that have a ``PINKNOISE_`` equivalent of the same suffix.
+WHITENOISE_EQUIVALENTS: Final = frozenset(
+    {
+        "ROOT",
+        "STATIC_PREFIX",
+        "MAX_AGE",
+        "IMMUTABLE_FILE_TEST",
+        "AUTOREFRESH",
+        "USE_FINDERS",
+        "INDEX_FILE",
+        "MIMETYPES",
+        "CHARSET",
+        "ALLOW_ALL_ORIGINS",
+        "ADD_HEADERS_FUNCTION",
+        "KEEP_ONLY_HASHED_FILES",
+        "MANIFEST_STRICT",
+        "SKIP_COMPRESS_EXTENSIONS",
+    }
+)
+
+MissingReferences = Literal["error", "warn"]
+
+
+@dataclass(frozen=True, slots=True)
+class StaticLocation:
+    """Where ``STATIC_ROOT`` is served, or why it is not."""
+
+    #: URL path prefix (``/static/``) relative to the script name, or None: not ours.
+    prefix: str | None
+    #: Why ``prefix`` is None, for logs and system checks.
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the Django integration needs, validated."""
+
+    options: Options
+    #: True when ``PINKNOISE_IMMUTABLE_FILE_TEST`` was set (else the manifest decides).
+    explicit_immutable_test: bool
+    static: StaticLocation
+    static_root: str | None
+    root: str | None
+    use_finders: bool
+    keep_only_hashed_files: bool
+    manifest_strict: bool | None
+    missing_references: MissingReferences
+    #: Replaces the compressor's default skip list when not None (as in WhiteNoise).
+    skip_compress_extensions: tuple[str, ...] | None
+    #: Codings collectstatic writes; None means every one whose library is installed.
+    compress_encodings: tuple[str, ...] | None
+
+
+def read_config(settings: Any = None) -> Config:
+    """Read every ``PINKNOISE_*`` setting; raise ImproperlyConfigured naming a bad one.
+
+    In DEBUG, ``AUTOREFRESH`` and ``USE_FINDERS`` default to True and ``MAX_AGE`` to 0,
+    so ``runserver`` shows edited files at once, without ``collectstatic``.
+    """
+    settings = django_settings if settings is None else settings
+    debug = bool(getattr(settings, "DEBUG", False))
+    given: dict[str, Any] = {}
+    for suffix, option in OPTION_SETTINGS.items():
+        name = PREFIX + suffix
+        if hasattr(settings, name):
+            value = getattr(settings, name)
+            if option == "immutable_file_test" and value is None:
+                continue  # WhiteNoise's "no custom test": pinknoise's default applies
+            try:
+                make_options(**{option: value})
+            except (TypeError, ValueError) as error:
+                raise ImproperlyConfigured(f"{name}: {error}") from None
+            given[option] = value
+    explicit_test = "immutable_file_test" in given
+    given.setdefault("autorefresh", debug)
+    given.setdefault("max_age", 0 if debug else 60)
+    options = make_options(**given)
+
+    encodings = None
+    if hasattr(settings, PREFIX + "ENCODINGS"):
+        encodings = validate_codings(getattr(settings, PREFIX + "ENCODINGS"))
+
+    return Config(
+        options=options,
+        explicit_immutable_test=explicit_test,
+        static=static_location(settings),
+        static_root=_optional_path(settings, "STATIC_ROOT", getattr(settings, "STATIC_ROOT", None)),
+        root=_optional_path(settings, PREFIX + "ROOT", getattr(settings, PREFIX + "ROOT", None)),
+        use_finders=_flag(settings, "USE_FINDERS", debug),
+        keep_only_hashed_files=_flag(settings, "KEEP_ONLY_HASHED_FILES", False),
+        manifest_strict=_manifest_strict(settings),
+        missing_references=_missing_references(settings),
+        skip_compress_extensions=_skip_extensions(settings),
+        compress_encodings=encodings,
+    )
+
+
+def static_location(settings: Any = None) -> StaticLocation:
+    """The URL path prefix for ``STATIC_ROOT``, from ``STATIC_URL`` unless overridden.
+
+    ``FORCE_SCRIPT_NAME`` (or the script prefix Django put in front of a relative
+    ``STATIC_URL``) is removed, because the middleware matches ``request.path_info``.
+    An absolute ``STATIC_URL`` with a host (``https://cdn.example.com/static/``) names
+    another server: nothing is served for it, unless ``PINKNOISE_STATIC_PREFIX`` says
+    where this app should answer (a CDN pulling from the app).
+    """
+    settings = django_settings if settings is None else settings
+    explicit = getattr(settings, PREFIX + "STATIC_PREFIX", None)
+    if explicit is not None:
+        if not isinstance(explicit, str):
+            raise ImproperlyConfigured(
+                f"{PREFIX}STATIC_PREFIX must be a URL path like '/static/', got {explicit!r}"
+            )
+        return StaticLocation(_normalize(urlsplit(explicit).path))
+    static_url = getattr(settings, "STATIC_URL", None)
+    if not static_url:
+        return StaticLocation(None, "STATIC_URL is not set, so STATIC_ROOT has no URL")
+    static_url = str(static_url)
+    parts = urlsplit(static_url)
+    if parts.netloc:
+        return StaticLocation(
+            None,
+            f"STATIC_URL {static_url!r} names another host, so pinknoise does not serve "
+            f"STATIC_ROOT; if that host is a CDN that fetches from this app, set "
+            f"{PREFIX}STATIC_PREFIX = {parts.path or '/'!r}",
+        )
+    path = parts.path
+    for script in (getattr(settings, "FORCE_SCRIPT_NAME", None), _script_prefix()):
+        script = (script or "").rstrip("/")
+        if script and path.startswith(script + "/"):
+            path = path[len(script) :]
+            break
+    return StaticLocation(_normalize(path))
+
+
+def _script_prefix() -> str:
+    from django.urls import get_script_prefix
+
+    return get_script_prefix()
+
+
+def _normalize(path: str) -> str:
+    stripped = path.strip("/")
+    return f"/{stripped}/" if stripped else "/"
+
+
+def _flag(settings: Any, suffix: str, default: bool) -> bool:
+    value = getattr(settings, PREFIX + suffix, default)
+    if not isinstance(value, bool):
+        raise ImproperlyConfigured(f"{PREFIX}{suffix} must be True or False, got {value!r}")
+    return value
+
+
+def _optional_path(settings: Any, name: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (str, os.PathLike)):
+        raise ImproperlyConfigured(f"{name} must be a directory path, got {value!r}")
+    return os.fspath(value)
+
+
+def _manifest_strict(settings: Any) -> bool | None:
+    value = getattr(settings, PREFIX + "MANIFEST_STRICT", None)
+    if value is not None and not isinstance(value, bool):
+        raise ImproperlyConfigured(f"{PREFIX}MANIFEST_STRICT must be True or False, got {value!r}")
+    return value
+
+
+def _missing_references(settings: Any) -> MissingReferences:
+    value = getattr(settings, PREFIX + "MISSING_REFERENCES", "error")
+    if value == "error":
+        return "error"
+    if value == "warn":
+        return "warn"
+    raise ImproperlyConfigured(
+        f"{PREFIX}MISSING_REFERENCES must be 'error' or 'warn', got {value!r}"
+    )
+
+
+def _skip_extensions(settings: Any) -> tuple[str, ...] | None:
+    value = getattr(settings, PREFIX + "SKIP_COMPRESS_EXTENSIONS", None)
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(
+        isinstance(item, str) for item in value
+    ):
+        raise ImproperlyConfigured(
+            f"{PREFIX}SKIP_COMPRESS_EXTENSIONS must be a list of extensions like "
+            f"['jpg', 'png'], got {value!r}"
+        )
+    return tuple(value)

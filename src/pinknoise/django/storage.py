@@ -1,0 +1,241 @@
+"""Static files storage backends that precompress and record what they collected.
+
+``STORAGES["staticfiles"]["BACKEND"]`` set to one of these makes ``collectstatic``:
+
+1. copy (and, for the manifest backend, hash) files as Django's own backend does;
+2. run the parallel, incremental compressor once over ``STATIC_ROOT``
+   (:func:`pinknoise.compress.compress_tree`): only files new or changed since the last
+   run are compressed, hashed and unhashed copies alike;
+3. write the start-up snapshot (:func:`pinknoise.core.snapshot.write_snapshot`), so
+   the middleware starts without walking and stat-ing every file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import posixpath
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import unquote, urldefrag
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, StaticFilesStorage
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+
+from pinknoise.compress import MissingEncodingError, compress_tree
+from pinknoise.core.snapshot import SNAPSHOT_NAME, write_snapshot
+from pinknoise.django.settings import Config, read_config
+
+log = logging.getLogger("pinknoise")
+
+#: What ``post_process`` yields: ``(name, processed name, True/False)``, or
+#: ``(name, None, exception)``, which makes collectstatic print and raise it.
+PostProcessed = tuple[str, str, bool] | tuple[str, None, Exception]
+
+
+class MissingFileError(ValueError):
+    """A CSS/JS file references a file collectstatic cannot find.
+
+    A ``ValueError``, like the error Django raises in the same place, so code that
+    catches Django's error keeps working.
+    """
+
+
+class MissingReferenceWarning(UserWarning):
+    """A missing reference was left as written (``PINKNOISE_MISSING_REFERENCES='warn'``)."""
+
+
+class CompressionError(RuntimeError):
+    """The compressor could not process some files of ``STATIC_ROOT``."""
+
+
+class _CollectMixin:
+    """Compression and the start-up snapshot, once per ``collectstatic``.
+
+    Mixed into a ``FileSystemStorage`` subclass.
+    """
+
+    location: str
+    _snapshot_invalidated = False
+
+    def _save(self, name: str, content: Any) -> str:
+        # A file written after the snapshot would be invisible to the server (which
+        # trusts the snapshot): drop it on the first write, post_process rewrites it.
+        if not self._snapshot_invalidated:
+            self._snapshot_invalidated = True
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.location, SNAPSHOT_NAME))
+        saved: str = super()._save(name, content)  # type: ignore[misc]
+        return saved
+
+    def _finish(self, config: Config) -> Iterator[PostProcessed]:
+        """Compress ``STATIC_ROOT`` and record it; yield an error tuple on failure."""
+        skip = config.skip_compress_extensions
+        try:
+            summary = compress_tree(
+                self.location,
+                encodings=config.compress_encodings,
+                skip_extensions=skip or (),
+                use_default_skip=skip is None,
+                follow_external_symlinks=config.options.allow_external_symlinks,
+            )
+        except MissingEncodingError as error:
+            yield "PINKNOISE_ENCODINGS", None, ImproperlyConfigured(f"PINKNOISE_ENCODINGS: {error}")
+            return
+        if summary.errors:
+            lines = "\n".join(f"  {path}: {message}" for path, message in summary.errors)
+            yield (
+                summary.errors[0][0],
+                None,
+                CompressionError(
+                    f"pinknoise could not compress {len(summary.errors)} file(s):\n{lines}"
+                ),
+            )
+            return
+        log.info(
+            "pinknoise: compressed %d file(s), %d unchanged, %d skipped, in %.1f s",
+            summary.files_compressed,
+            summary.files_unchanged,
+            summary.files_skipped,
+            summary.elapsed,
+        )
+        write_snapshot(self.location, config.options.allow_external_symlinks)
+        self._snapshot_invalidated = False
+
+
+class CompressedStaticFilesStorage(_CollectMixin, StaticFilesStorage):
+    """Django's plain static storage, plus precompressed variants and the snapshot.
+
+    Nothing is renamed, so files are served with the ordinary ``PINKNOISE_MAX_AGE``.
+    """
+
+    def post_process(
+        self, paths: dict[str, Any], dry_run: bool = False, **options: Any
+    ) -> Iterator[PostProcessed]:
+        """Compress and record ``STATIC_ROOT`` (not on a dry run)."""
+        if dry_run:
+            return
+        yield from self._finish(read_config())
+
+
+class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stubs: url()
+    _CollectMixin, ManifestStaticFilesStorage
+):
+    """Django's manifest storage (content-hashed names), compressed and recorded.
+
+    Files named in ``staticfiles.json`` as hashed are served ``immutable`` by the
+    middleware. With ``PINKNOISE_KEEP_ONLY_HASHED_FILES`` the unhashed copies are
+    deleted. A CSS/JS reference to a missing file fails ``collectstatic`` with an error
+    naming both files, or only warns with ``PINKNOISE_MISSING_REFERENCES = "warn"``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._config = read_config()
+        if self._config.manifest_strict is not None:
+            self.manifest_strict = self._config.manifest_strict
+        self._warned: set[tuple[str, str]] = set()
+        super().__init__(*args, **kwargs)
+
+    def post_process(  # type: ignore[override]
+        self, paths: dict[str, Any], dry_run: bool = False, **options: Any
+    ) -> Iterator[PostProcessed]:
+        """Hash as Django does; then, if all went well, prune, compress and record."""
+        self._config = config = read_config()
+        self._warned = set()
+        failed = False
+        for result in super().post_process(paths, dry_run, **options):
+            failed = failed or isinstance(result[2], Exception)
+            yield result
+        if dry_run or failed:
+            return
+        if config.keep_only_hashed_files:
+            self._delete_unhashed()
+        yield from self._finish(config)
+
+    def _delete_unhashed(self) -> None:
+        """Delete each original whose hashed copy was written (keep only hashed names)."""
+        hashed = set(self.hashed_files.values())
+        for original, hashed_name in self.hashed_files.items():
+            if original == hashed_name or original in hashed:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path(original))
+
+    def url_converter(
+        self,
+        name: str,
+        hashed_files: dict[str, Any],
+        template: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Callable[[re.Match[str]], str]:
+        """Django's converter, with errors that name the referencing file and the reference."""
+        convert: Callable[[re.Match[str]], str] = super().url_converter(
+            name, hashed_files, template, *args, **kwargs
+        )
+
+        def checked(match: re.Match[str]) -> str:
+            try:
+                return convert(match)
+            except ValueError as error:
+                reference = match.group("url")
+                target = self._missing_target(name, reference)
+                if target is None:
+                    raise  # the referenced file exists: some other problem, Django's words
+                message = _missing_message(name, reference, target, match.group("matched"))
+                if self._config.missing_references == "error":
+                    raise MissingFileError(message) from error
+                if (name, reference) not in self._warned:
+                    self._warned.add((name, reference))
+                    warnings.warn(message, MissingReferenceWarning, stacklevel=2)
+                return match.group("matched")
+
+        return checked
+
+    def _missing_target(self, name: str, reference: str) -> str | None:
+        """The storage name ``reference`` resolves to from ``name``, if that is missing."""
+        url_path = unquote(urldefrag(reference)[0])
+        static_url = str(settings.STATIC_URL or "")
+        if url_path.startswith("/"):
+            target = url_path[len(static_url) :] if url_path.startswith(static_url) else url_path
+        else:
+            source = name.replace(os.sep, "/")
+            target = posixpath.join(posixpath.dirname(source), url_path)
+        target = posixpath.normpath(target.split("?", 1)[0])
+        try:
+            return None if self.exists(target) else target
+        except SuspiciousFileOperation:
+            return target
+
+
+def _missing_message(name: str, reference: str, target: str, matched: str) -> str:
+    if "sourcemappingurl" in matched.lower():
+        what = f"{name} names the source map {reference!r}"
+        fix = (
+            f"Ship the map file, or remove the sourceMappingURL comment from {name} "
+            f"(minifiers add it)."
+        )
+    else:
+        what = f"{name} references {reference!r}"
+        fix = (
+            f"Fix the reference in {name} (a relative path resolves from its directory), "
+            f"or add the file."
+        )
+    return (
+        f"{what}, but {target!r} is not among the static files collectstatic found. "
+        f"{fix} To collect anyway and leave such references unhashed, set "
+        f"PINKNOISE_MISSING_REFERENCES = 'warn'."
+    )
+
+
+__all__ = [
+    "CompressedManifestStaticFilesStorage",
+    "CompressedStaticFilesStorage",
+    "CompressionError",
+    "MissingFileError",
+    "MissingReferenceWarning",
+]

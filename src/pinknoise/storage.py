@@ -1,0 +1,17 @@
+"""``pinknoise.storage.*``, the names ``STORAGES["staticfiles"]["BACKEND"]`` uses."""
+
+from pinknoise.django.storage import (
+    CompressedManifestStaticFilesStorage,
+    CompressedStaticFilesStorage,
+    CompressionError,
+    MissingFileError,
+    MissingReferenceWarning,
+)
+
+__all__ = [
+    "CompressedManifestStaticFilesStorage",
+    "CompressedStaticFilesStorage",
+    "CompressionError",
+    "MissingFileError",
+    "MissingReferenceWarning",
+]

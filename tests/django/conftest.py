@@ -1,0 +1,79 @@
+"""Django settings for tests/django, configured here so the rest of the suite is untouched.
+
+Each test that needs other values overrides them with pytest-django's ``settings``
+fixture; Django's own signal handlers then reset the staticfiles storage and finders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import django
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from tests.django.static_sources import write_sources
+
+BASE_SETTINGS: dict[str, object] = {
+    "DEBUG": False,
+    "SECRET_KEY": "pinknoise-tests",
+    "ALLOWED_HOSTS": ["*"],
+    "ROOT_URLCONF": "tests.django.urls",
+    "INSTALLED_APPS": ["django.contrib.staticfiles", "pinknoise.django"],
+    "MIDDLEWARE": [
+        "django.middleware.security.SecurityMiddleware",
+        "pinknoise.middleware.PinkNoiseMiddleware",
+        "django.middleware.common.CommonMiddleware",
+    ],
+    "STATIC_URL": "/static/",
+    "STATIC_ROOT": None,
+    "STATICFILES_DIRS": [],
+    "STORAGES": {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    },
+    "DATABASES": {},
+    "USE_TZ": True,
+}
+
+if not settings.configured:
+    settings.configure(**BASE_SETTINGS)
+    django.setup()
+
+MANIFEST_STORAGE = {
+    "staticfiles": {"BACKEND": "pinknoise.storage.CompressedManifestStaticFilesStorage"}
+}
+PLAIN_STORAGE = {"staticfiles": {"BACKEND": "pinknoise.storage.CompressedStaticFilesStorage"}}
+
+
+def collect(source: Path, static_root: Path, storages: dict[str, dict[str, str]]) -> None:
+    """Run collectstatic from ``source`` into ``static_root`` with ``storages``."""
+    from django.test import override_settings
+
+    with override_settings(
+        STATICFILES_DIRS=[str(source)], STATIC_ROOT=str(static_root), STORAGES=storages
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project's static sources: CSS with url()s, JS with a source map, a font, ..."""
+    return write_sources(tmp_path_factory.mktemp("sources"))
+
+
+@pytest.fixture(scope="session")
+def collected(sources: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``STATIC_ROOT`` after collectstatic with the compressing manifest storage."""
+    root = tmp_path_factory.mktemp("collected") / "static"
+    collect(sources, root, MANIFEST_STORAGE)
+    return root
+
+
+@pytest.fixture
+def serve_collected(settings: SettingsWrapper, collected: Path) -> Path:
+    """Settings that serve ``collected`` through the manifest storage (no finders)."""
+    settings.STATIC_ROOT = str(collected)
+    settings.STORAGES = MANIFEST_STORAGE
+    return collected
