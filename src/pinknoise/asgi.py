@@ -35,6 +35,7 @@ _FIELDS: Final = {
     b"if-none-match": 4,
     b"if-modified-since": 5,
     b"if-unmodified-since": 6,
+    b"available-dictionary": 7,
 }
 _NOT_FOUND: Final = (
     {
@@ -85,7 +86,7 @@ class PinkNoiseASGI:
         entry = server.find(path)
         if entry is None:
             return await self._pass(scope, receive, send)
-        fields: list[str | None] = [None] * 7
+        fields: list[str | None] = [None] * 8
         for name, value in scope["headers"]:
             index = _FIELDS.get(name)
             if index is not None:

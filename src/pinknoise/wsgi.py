@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Final
 from pinknoise.core.options import make_options
 from pinknoise.core.request import Request
 from pinknoise.core.response import REASONS
-from pinknoise.core.server import StaticServer
+from pinknoise.core.server import FilePath, StaticServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -65,6 +65,7 @@ class PinkNoise:
             get("HTTP_IF_NONE_MATCH"),
             get("HTTP_IF_MODIFIED_SINCE"),
             get("HTTP_IF_UNMODIFIED_SINCE"),
+            get("HTTP_AVAILABLE_DICTIONARY"),
         )
         try:
             response, body = server.respond(path, entry, request)
@@ -75,7 +76,7 @@ class PinkNoise:
             return ()
         if type(body) is bytes:
             return (body,)
-        assert not isinstance(body, bytes)
+        assert not isinstance(body, bytes | FilePath)
         if response.is_whole_file:
             file_wrapper = get("wsgi.file_wrapper")
             if file_wrapper is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from pinknoise.core.conditional import etag_list_matches
+from pinknoise.core.dictionaries import DELTA_CODING, parse_available_dictionary
 from pinknoise.core.files import Entry, Redirect, Representation, StaticFile
 from pinknoise.core.http_dates import parse_http_date
 from pinknoise.core.negotiation import IDENTITY, choose_coding
@@ -28,7 +29,9 @@ def decide(entry: Entry, request: Request) -> Response:
     if type(entry) is Redirect:
         return _redirect(entry, request)
     assert isinstance(entry, StaticFile)
-    if entry.codings:
+    if entry.deltas and request.available_dictionary is not None:
+        representation = _delta(entry, request) or _negotiate(entry, request.accept_encoding)
+    elif entry.codings:
         coding = choose_coding(request.accept_encoding, entry.codings)
         representation = entry.identity if coding == IDENTITY else entry.variants[coding]
     else:
@@ -40,6 +43,21 @@ def decide(entry: Entry, request: Request) -> Response:
         if if_none_match == representation.etag:
             return representation.not_modified  # the browser revalidation fast path
     return _conditional(entry, representation, request)
+
+
+def _negotiate(entry: StaticFile, accept_encoding: str | None) -> Representation:
+    coding = choose_coding(accept_encoding, entry.codings)
+    return entry.identity if coding == IDENTITY else entry.variants[coding]
+
+
+def _delta(entry: StaticFile, request: Request) -> Representation | None:
+    """The dcz delta against the client's dictionary, if we have it and dcz is accepted."""
+    assert request.available_dictionary is not None
+    digest = parse_available_dictionary(request.available_dictionary)
+    delta = entry.deltas.get(digest) if digest is not None else None
+    if delta is None or choose_coding(request.accept_encoding, (DELTA_CODING,)) != DELTA_CODING:
+        return None
+    return delta
 
 
 def _conditional(entry: StaticFile, representation: Representation, request: Request) -> Response:

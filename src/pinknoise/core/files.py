@@ -14,6 +14,7 @@ from urllib.parse import quote
 from wsgiref.headers import Headers as EditableHeaders
 
 from pinknoise.core.codings import SUFFIXES
+from pinknoise.core.dictionaries import DELTA_CODING, parse_delta_name, use_as_dictionary
 from pinknoise.core.http_dates import format_http_date
 from pinknoise.core.media_types import MediaTypes
 from pinknoise.core.options import IMMUTABLE_MAX_AGE, Options
@@ -112,7 +113,14 @@ class Representation:
 class StaticFile:
     """A URL's file: the identity representation plus any smaller precompressed ones."""
 
-    __slots__ = ("codings", "identity", "last_modified", "last_modified_header", "variants")
+    __slots__ = (
+        "codings",
+        "deltas",
+        "identity",
+        "last_modified",
+        "last_modified_header",
+        "variants",
+    )
 
     def __init__(
         self,
@@ -121,15 +129,18 @@ class StaticFile:
         codings: tuple[str, ...],
         last_modified: int,
         last_modified_header: str,
+        deltas: dict[bytes, Representation],
     ) -> None:
         self.identity = identity
         self.variants = variants
         self.codings = codings  # the keys of ``variants``, in server preference order
         self.last_modified = last_modified
         self.last_modified_header = last_modified_header
+        #: dcz deltas keyed by the SHA-256 of the dictionary they need (RFC 9842).
+        self.deltas = deltas
 
     def representations(self) -> list[Representation]:
-        return [self.identity, *self.variants.values()]
+        return [self.identity, *self.variants.values(), *self.deltas.values()]
 
 
 class Redirect:
@@ -144,6 +155,7 @@ class Redirect:
 Entry = StaticFile | Redirect
 
 _EMPTY: Final[dict[str, Representation]] = {}
+_NO_DELTAS: Final[dict[bytes, Representation]] = {}
 
 
 class FileFactory:
@@ -165,42 +177,69 @@ class FileFactory:
     ) -> StaticFile:
         """Create the entry for ``path`` served at ``url``.
 
-        ``siblings`` lists the precompressed regular files next to it, as (path, stat);
-        each is kept only when it is smaller than the original and not older than it (an
-        older variant is a leftover from before the source was edited, and serving it
-        would serve stale content).
+        ``siblings`` lists the precompressed regular files next to it, as (path, stat):
+        ``NAME.br``-style variants and ``NAME.<hash>.dcz`` deltas. Each is kept only when
+        it is smaller than the original and not older than it (an older variant is a
+        leftover from before the source was edited, and serving it would serve stale
+        content).
         """
-        options = self.options
-        order = {coding: index for index, coding in enumerate(options.encodings)}
+        order = {coding: index for index, coding in enumerate(self.options.encodings)}
         found: list[tuple[int, str, FileStat, str]] = []
+        deltas: dict[bytes, tuple[FileStat, str]] = {}
         for sibling, variant_stat in siblings:
-            coding = _coding_of(sibling)
-            if coding not in order or variant_stat.size >= st.size:
+            delta = parse_delta_name(os.path.basename(sibling))
+            coding = DELTA_CODING if delta else _coding_of(sibling)
+            if (coding not in order and not delta) or variant_stat.size >= st.size:
                 continue
             if variant_stat.mtime_ns < st.mtime_ns:
                 self._stale_variants.append(sibling)
-                continue
-            found.append((order[coding], coding, variant_stat, sibling))
+            elif delta:
+                deltas[delta[1]] = (variant_stat, sibling)
+            else:
+                found.append((order[coding], coding, variant_stat, sibling))
         found.sort()
 
         last_modified = st.mtime_ns // 1_000_000_000
         last_modified_header = format_http_date(last_modified)
-        shared = self._file_headers(path, url, last_modified_header, bool(found))
+        shared = self._file_headers(path, url, last_modified_header, bool(found), bool(deltas))
         identity = self._representation(path, IDENTITY, st, shared)
         variants = (
             {coding: self._representation(p, coding, vs, shared) for _, coding, vs, p in found}
             if found
             else _EMPTY
         )
-        return StaticFile(identity, variants, tuple(variants), last_modified, last_modified_header)
+        delta_representations = (
+            {
+                digest: self._representation(p, DELTA_CODING, vs, shared, digest)
+                for digest, (vs, p) in deltas.items()
+            }
+            if deltas
+            else _NO_DELTAS
+        )
+        return StaticFile(
+            identity,
+            variants,
+            tuple(variants),
+            last_modified,
+            last_modified_header,
+            delta_representations,
+        )
 
     def _representation(
-        self, path: str, coding: str, st: FileStat, shared: list[tuple[str, str]]
+        self,
+        path: str,
+        coding: str,
+        st: FileStat,
+        shared: list[tuple[str, str]],
+        dictionary: bytes = b"",
     ) -> Representation:
         size, mtime_ns = st
         # A strong validator per representation: the br body and the identity body are
-        # different bytes, so they must never share an ETag.
+        # different bytes, so they must never share an ETag (nor two deltas of one file
+        # against different dictionaries).
         suffix = "" if coding == IDENTITY else f"-{coding}"
+        if dictionary:
+            suffix += f"-{dictionary[:6].hex()}"
         etag = f'"{mtime_ns:x}-{size:x}{suffix}"'
         headers = [shared[0], ("Content-Length", str(size))]
         if coding != IDENTITY:
@@ -210,7 +249,7 @@ class FileFactory:
         return Representation(path, coding, size, mtime_ns, etag, tuple(headers))
 
     def _file_headers(
-        self, path: str, url: str, last_modified: str, has_variants: bool
+        self, path: str, url: str, last_modified: str, has_variants: bool, has_deltas: bool
     ) -> list[tuple[str, str]]:
         """Headers common to all representations of one file, Content-Type first."""
         options = self.options
@@ -224,11 +263,17 @@ class FileFactory:
                 headers.append(("Cache-Control", f"max-age={IMMUTABLE_MAX_AGE}, public, immutable"))
             else:
                 headers.append(("Cache-Control", f"max-age={options.max_age}, public"))
-        if has_variants:
+        if has_deltas:
+            headers.append(("Vary", "Accept-Encoding, Available-Dictionary"))
+        elif has_variants:
             headers.append(("Vary", "Accept-Encoding"))
         headers.append(("Accept-Ranges", "bytes"))
         if options.allow_all_origins:
             headers.append(("Access-Control-Allow-Origin", "*"))
+        if options.use_as_dictionary:
+            dictionary_match = use_as_dictionary(url)
+            if dictionary_match is not None:
+                headers.append(("Use-As-Dictionary", dictionary_match))
         if options.add_headers_function is not None:
             editable = EditableHeaders(headers)
             options.add_headers_function(editable, path, url)

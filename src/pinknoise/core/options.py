@@ -34,7 +34,7 @@ DEFAULT_MEMORY_CACHE_BUDGET: Final = 64 * 1024 * 1024
 # The composition checks keep words ("jquery-dropdown.js") and dates or versions
 # ("app.20240101.js") out: treating a mutable file as immutable is the costly mistake.
 _HASHED_NAME: Final = re.compile(
-    r"""[.-](?:
+    r"""[.-](?P<hash>
         (?=[0-9a-f]*[a-f])[0-9a-f]{8,64}
       | (?=[A-Z2-7]*[2-7])(?=[A-Z2-7]*[A-Z])[A-Z2-7]{8}
       | (?=[\w-]*[0-9])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])[\w-]{8}
@@ -43,9 +43,15 @@ _HASHED_NAME: Final = re.compile(
 )
 
 
+def hash_span(name: str) -> tuple[int, int] | None:
+    """Where the content hash sits in a file name, or None if it carries none."""
+    match = _HASHED_NAME.search(name)
+    return None if match is None else match.span("hash")
+
+
 def is_hashed_name(path: str, url: str) -> bool:
     """The default ``immutable_file_test``: does the URL's file name carry a content hash?"""
-    return _HASHED_NAME.search(url, url.rfind("/") + 1) is not None
+    return hash_span(url[url.rfind("/") + 1 :]) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,7 @@ class Options:
     allow_external_symlinks: bool = False
     memory_cache_max_file_size: int = DEFAULT_MEMORY_CACHE_FILE
     memory_cache_budget: int = DEFAULT_MEMORY_CACHE_BUDGET
+    use_as_dictionary: bool = True
 
 
 _FIELDS: Final = frozenset(Options.__dataclass_fields__)
@@ -81,7 +88,12 @@ def make_options(**options: Any) -> Options:
         values["max_age"] = _max_age(options["max_age"])
     if "immutable_file_test" in options:
         values["immutable_file_test"] = _immutable_test(options["immutable_file_test"])
-    for flag in ("autorefresh", "allow_all_origins", "allow_external_symlinks"):
+    for flag in (
+        "autorefresh",
+        "allow_all_origins",
+        "allow_external_symlinks",
+        "use_as_dictionary",
+    ):
         if flag in options:
             if not isinstance(options[flag], bool):
                 raise TypeError(f"{flag} must be True or False, got {options[flag]!r}")

@@ -14,6 +14,7 @@ class Request:
 
     __slots__ = (
         "accept_encoding",
+        "available_dictionary",
         "if_match",
         "if_modified_since",
         "if_none_match",
@@ -35,6 +36,7 @@ class Request:
         if_none_match: str | None = None,
         if_modified_since: str | None = None,
         if_unmodified_since: str | None = None,
+        available_dictionary: str | None = None,
     ) -> None:
         self.method = method
         self.query = query
@@ -45,3 +47,4 @@ class Request:
         self.if_none_match = if_none_match
         self.if_modified_since = if_modified_since
         self.if_unmodified_since = if_unmodified_since
+        self.available_dictionary = available_dictionary

@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterable, Iterator
 
 from pinknoise.core.codings import SUFFIXES
+from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect
 from pinknoise.core.paths import HIDDEN_ROOT_FILES, is_hidden, is_within
 
@@ -33,14 +34,22 @@ def scan_root(
     for directory, relative_dir, files in listing:
         url_dir = prefix + relative_dir
         stats = dict(files)
+        deltas: dict[str, list[str]] = {}
+        for name, _ in files:
+            delta = parse_delta_name(name)
+            if delta is not None:
+                deltas.setdefault(delta[0], []).append(name)
         for name, st in files:
             if not relative_dir and name in HIDDEN_ROOT_FILES:
                 continue
+            if name.endswith(".dcz") and parse_delta_name(name):
+                continue  # a delta is only ever a representation of its source
             path = os.path.join(directory, name)
             siblings = [
-                (path + suffix, stats[name + suffix])
-                for suffix in SUFFIXES.values()
-                if name + suffix in stats
+                (os.path.join(directory, sibling), stats[sibling])
+                for sibling in [name + suffix for suffix in SUFFIXES.values()]
+                + deltas.get(name, [])
+                if sibling in stats
             ]
             url = url_dir + name
             static_file = factory.build(path, url, st, siblings)

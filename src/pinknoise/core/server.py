@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -10,6 +11,7 @@ from typing import BinaryIO, NamedTuple
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.decision import decide
+from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import (
     Entry,
     FileFactory,
@@ -222,7 +224,7 @@ class StaticServer:
                 relative += index_file
             else:
                 name = relative[relative.rfind("/") + 1 :]
-            if relative in HIDDEN_ROOT_FILES:
+            if relative in HIDDEN_ROOT_FILES or parse_delta_name(name):
                 continue
             path = os.path.join(real_root, relative)
             if not self._reachable(real_root, relative):
@@ -258,15 +260,25 @@ class StaticServer:
 
 
 def _siblings(path: str) -> list[tuple[str, FileStat]]:
-    """The precompressed regular files next to ``path``, stat-ed."""
+    """The precompressed regular files and deltas next to ``path``, stat-ed."""
+    directory, name = os.path.split(path)
+    candidates = [path + suffix for suffix in SUFFIXES.values()]
+    with contextlib.suppress(OSError):
+        candidates += [
+            os.path.join(directory, sibling)
+            for sibling in os.listdir(directory)
+            if sibling.startswith(name)
+            and (delta := parse_delta_name(sibling))
+            and delta[0] == name
+        ]
     found = []
-    for suffix in SUFFIXES.values():
+    for candidate in candidates:
         try:
-            st = os.stat(path + suffix)
+            st = os.stat(candidate)
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            found.append((path + suffix, FileStat.of(st)))
+            found.append((candidate, FileStat.of(st)))
     return found
 
 
