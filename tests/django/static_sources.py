@@ -55,6 +55,7 @@ def write_sources(root: Path) -> Path:
     write(root, "fonts/test.woff2", random.Random(2).randbytes(1_500))
     write(root, "js/app.js", APP_JS % _words(3, 6_000))
     write(root, "js/app.js.map", '{"version": 3, "sources": [], "mappings": ""}')
-    write(root, "js/big.js", "// big\n" + _words(4, 600_000))
+    # Large enough to be streamed from disk; an extension the compressor skips (fast).
+    write(root, "media/big.mp4", random.Random(4).randbytes(600_000))
     write(root, "txt/readme.txt", "plain text\n" * 50)
     return root

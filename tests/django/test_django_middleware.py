@@ -169,25 +169,25 @@ def test_wsgi_whole_file_goes_to_file_wrapper(serve_collected: Path) -> None:
 
     Called directly: the test client wraps streaming content and loses the attribute.
     """
-    response = PinkNoiseMiddleware(_view)(RequestFactory().get("/static/js/big.js"))
+    response = PinkNoiseMiddleware(_view)(RequestFactory().get("/static/media/big.mp4"))
     try:
         assert response.status_code == 200
         assert response.file_to_stream is not None  # type: ignore[attr-defined]
         assert "Content-Disposition" not in response
         body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        assert body == (serve_collected / "js" / "big.js").read_bytes()
+        assert body == (serve_collected / "media" / "big.mp4").read_bytes()
     finally:
         response.close()
     assert response.file_to_stream.closed  # type: ignore[attr-defined]
 
 
 def test_wsgi_range_streams_only_the_slice(serve_collected: Path) -> None:
-    response = Client().get("/static/js/big.js", headers={"Range": "bytes=1000-1999"})
+    response = Client().get("/static/media/big.mp4", headers={"Range": "bytes=1000-1999"})
     assert response.status_code == 206
     assert getattr(response, "file_to_stream", None) is None
     chunks = list(response.streaming_content)  # type: ignore[attr-defined]
     response.close()
-    assert b"".join(chunks) == (serve_collected / "js" / "big.js").read_bytes()[1000:2000]
+    assert b"".join(chunks) == (serve_collected / "media" / "big.mp4").read_bytes()[1000:2000]
 
 
 def _count_thread_hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -215,7 +215,7 @@ def test_asgi_small_files_are_answered_without_a_thread_hop(
     not_modified = async_fetch(
         client, "GET", "/static/txt/readme.txt", {"If-None-Match": first.header("ETag") or ""}
     )
-    head = async_fetch(client, "HEAD", "/static/js/big.js", {})
+    head = async_fetch(client, "HEAD", "/static/media/big.mp4", {})
     assert (again.status, not_modified.status, head.status) == (200, 304, 200)
     assert again.body == first.body
     assert hops == []
@@ -225,11 +225,11 @@ def test_asgi_large_file_streams_in_bounded_chunks_without_warnings(
     serve_collected: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hops = _count_thread_hops(monkeypatch)
-    expected = (serve_collected / "js" / "big.js").read_bytes()
+    expected = (serve_collected / "media" / "big.mp4").read_bytes()
     assert len(expected) > 2 * ASYNC_BLOCK_SIZE
 
     async def fetch() -> list[bytes]:
-        response = await AsyncClient().get("/static/js/big.js")
+        response = await AsyncClient().get("/static/media/big.mp4")
         assert response.status_code == 200
         assert response.is_async
         chunks = [chunk async for chunk in response.streaming_content]
@@ -274,7 +274,7 @@ def test_asgi_sync_mode_still_streams_asynchronously(
     monkeypatch.setattr(PinkNoiseMiddleware, "__init__", recording_init)
 
     async def fetch() -> tuple[bool, bytes]:
-        response = await AsyncClient().get("/static/js/big.js")
+        response = await AsyncClient().get("/static/media/big.mp4")
         body = b"".join([chunk async for chunk in response.streaming_content])
         response.close()
         return response.is_async, body
@@ -284,7 +284,7 @@ def test_asgi_sync_mode_still_streams_asynchronously(
         is_async, body = asyncio.run(fetch())
     assert [instance.is_async for instance in instances] == [False]
     assert is_async
-    assert body == (serve_collected / "js" / "big.js").read_bytes()
+    assert body == (serve_collected / "media" / "big.mp4").read_bytes()
 
 
 def test_async_file_slice_closes_its_file(tmp_path: Path) -> None:

@@ -147,7 +147,7 @@ class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stub
         self._config = config = read_config()
         self._warned = set()
         failed = False
-        for result in super().post_process(paths, dry_run, **options):
+        for result in super().post_process(paths, dry_run=dry_run, **options):
             failed = failed or isinstance(result[2], Exception)
             yield result
         if dry_run or failed:

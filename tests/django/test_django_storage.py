@@ -1,0 +1,199 @@
+"""collectstatic with pinknoise's storage backends, into real temporary directories."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.management import call_command
+from django.test import Client, override_settings
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from pinknoise.compress import MANIFEST_NAME
+from pinknoise.core.snapshot import SNAPSHOT_NAME
+from pinknoise.storage import MissingFileError, MissingReferenceWarning
+from tests.django.conftest import MANIFEST_STORAGE, PLAIN_STORAGE, collect
+from tests.django.django_client import sync_fetch
+from tests.django.static_sources import write, write_sources
+
+
+def manifest_paths(root: Path) -> dict[str, str]:
+    paths: dict[str, str] = json.loads((root / "staticfiles.json").read_text())["paths"]
+    return paths
+
+
+def variants(path: Path) -> set[str]:
+    return {
+        suffix for suffix in (".br", ".gz", ".zst") if path.with_name(path.name + suffix).exists()
+    }
+
+
+def test_manifest_storage_hashes_compresses_and_records(collected: Path) -> None:
+    paths = manifest_paths(collected)
+    hashed_css = paths["css/app.css"]
+    assert re.fullmatch(r"css/app\.[0-9a-f]{12}\.css", hashed_css)
+    # Both the hashed and the unhashed copies get variants; images and fonts do not.
+    assert variants(collected / hashed_css) == {".br", ".gz", ".zst"}
+    assert variants(collected / "css/app.css") == {".br", ".gz", ".zst"}
+    assert variants(collected / paths["js/app.js"]) == {".br", ".gz", ".zst"}
+    assert variants(collected / paths["img/dot.png"]) == set()
+    assert variants(collected / paths["fonts/test.woff2"]) == set()
+    # url() references now point at hashed names.
+    css = (collected / hashed_css).read_text()
+    assert paths["img/dot.png"].split("/")[-1] in css
+    assert paths["fonts/test.woff2"].split("/")[-1] in css
+    js = (collected / paths["js/app.js"]).read_text()
+    assert f"sourceMappingURL={paths['js/app.js.map'].split('/')[-1]}" in js
+    # The start-up snapshot lists what was collected, variants included.
+    snapshot = json.loads((collected / SNAPSHOT_NAME).read_text())
+    listed = {d + name for d, files in snapshot["directories"] for name, *_ in files}
+    assert {hashed_css, hashed_css + ".br", "css/app.css", "staticfiles.json"} <= listed
+    assert (collected / MANIFEST_NAME).exists()
+
+
+def test_snapshot_start_up_matches_a_walk(serve_collected: Path) -> None:
+    from pinknoise.core.options import make_options
+    from pinknoise.core.server import StaticServer
+    from pinknoise.django.middleware import PinkNoiseMiddleware
+
+    from_snapshot = PinkNoiseMiddleware(lambda request: None).server.catalog
+    walked = StaticServer(make_options())
+    snapshot = serve_collected / SNAPSHOT_NAME
+    saved = snapshot.read_bytes()
+    snapshot.unlink()
+    try:
+        walked.add_files(serve_collected, "/static/")
+    finally:
+        snapshot.write_bytes(saved)
+    assert set(from_snapshot) == set(walked.catalog)
+    assert len(from_snapshot) > 10
+
+
+def test_second_collectstatic_is_incremental(sources: Path, tmp_path: Path) -> None:
+    root = tmp_path / "static"
+    collect(sources, root, MANIFEST_STORAGE)
+    br = root / "css" / "app.css.br"
+    before = br.stat().st_mtime_ns
+    collect(sources, root, MANIFEST_STORAGE)
+    assert br.stat().st_mtime_ns == before  # not recompressed
+    assert (root / SNAPSHOT_NAME).exists()
+
+
+def test_plain_storage_compresses_without_hashing(sources: Path, tmp_path: Path) -> None:
+    root = tmp_path / "static"
+    collect(sources, root, PLAIN_STORAGE)
+    assert not (root / "staticfiles.json").exists()
+    assert variants(root / "css" / "app.css") == {".br", ".gz", ".zst"}
+    assert variants(root / "img" / "dot.png") == set()
+    assert (root / SNAPSHOT_NAME).exists()
+    assert "url(../img/dot.png)" in (root / "css" / "app.css").read_text()
+
+
+def test_keep_only_hashed_files(settings: SettingsWrapper, sources: Path, tmp_path: Path) -> None:
+    root = tmp_path / "static"
+    settings.PINKNOISE_KEEP_ONLY_HASHED_FILES = True
+    collect(sources, root, MANIFEST_STORAGE)
+    paths = manifest_paths(root)
+    for original, hashed in paths.items():
+        assert not (root / original).exists(), original
+        assert (root / hashed).exists(), hashed
+    assert variants(root / paths["css/app.css"]) == {".br", ".gz", ".zst"}
+    assert not (root / "css" / "app.css.br").exists()
+    settings.STATIC_ROOT = str(root)
+    settings.STORAGES = MANIFEST_STORAGE
+    client = Client()
+    hit = sync_fetch(client, "GET", "/static/" + paths["css/app.css"], {"Accept-Encoding": "br"})
+    assert (hit.status, hit.header("Content-Encoding")) == (200, "br")
+    assert hit.header("Cache-Control") == "max-age=31536000, public, immutable"
+    assert sync_fetch(client, "GET", "/static/css/app.css", {}).header("X-App") == "yes"
+
+
+def test_encodings_and_skip_extensions(
+    settings: SettingsWrapper, sources: Path, tmp_path: Path
+) -> None:
+    """PINKNOISE_ENCODINGS picks the codings; the skip list replaces the default one."""
+    settings.PINKNOISE_ENCODINGS = ["gzip"]
+    settings.PINKNOISE_SKIP_COMPRESS_EXTENSIONS = ["txt"]
+    root = tmp_path / "static"
+    collect(sources, root, PLAIN_STORAGE)
+    assert variants(root / "css" / "app.css") == {".gz"}
+    assert variants(root / "txt" / "readme.txt") == set()
+
+
+def test_dry_run_writes_nothing(sources: Path, tmp_path: Path) -> None:
+    root = tmp_path / "static"
+    with override_settings(
+        STATICFILES_DIRS=[str(sources)], STATIC_ROOT=str(root), STORAGES=MANIFEST_STORAGE
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0, dry_run=True)
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == []
+
+
+def test_new_files_are_served_after_collectstatic_without_post_processing(
+    settings: SettingsWrapper, tmp_path: Path
+) -> None:
+    """A snapshot must never hide a file: writing one drops it until it is rewritten."""
+    source, root = write_sources(tmp_path / "src"), tmp_path / "static"
+    collect(source, root, PLAIN_STORAGE)
+    write(source, "txt/added.txt", "added later\n")
+    with override_settings(
+        STATICFILES_DIRS=[str(source)], STATIC_ROOT=str(root), STORAGES=PLAIN_STORAGE
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0, post_process=False)
+    assert not (root / SNAPSHOT_NAME).exists()
+    settings.STATIC_ROOT = str(root)
+    assert sync_fetch(Client(), "GET", "/static/txt/added.txt", {}).status == 200
+
+
+def _broken_sources(base: Path) -> Path:
+    source = write_sources(base)
+    write(source, "css/broken.css", 'h1 { background: url("../img/missing.png"); }\n')
+    return source
+
+
+def test_missing_css_reference_names_both_files(tmp_path: Path) -> None:
+    source, root = _broken_sources(tmp_path / "src"), tmp_path / "static"
+    with pytest.raises(MissingFileError) as raised:
+        collect(source, root, MANIFEST_STORAGE)
+    message = str(raised.value)
+    assert "css/broken.css references '../img/missing.png'" in message
+    assert "'img/missing.png' is not among the static files" in message
+    assert "PINKNOISE_MISSING_REFERENCES = 'warn'" in message
+    assert not (root / SNAPSHOT_NAME).exists()  # nothing compressed or recorded
+
+
+def test_missing_source_map_is_named_as_such(tmp_path: Path) -> None:
+    source, root = write_sources(tmp_path / "src"), tmp_path / "static"
+    write(source, "js/lib.min.js", "var a=1;\n//# sourceMappingURL=lib.min.js.map\n")
+    with pytest.raises(MissingFileError, match=r"js/lib\.min\.js names the source map"):
+        collect(source, root, MANIFEST_STORAGE)
+
+
+def test_missing_references_can_warn_instead(settings: SettingsWrapper, tmp_path: Path) -> None:
+    settings.PINKNOISE_MISSING_REFERENCES = "warn"
+    source, root = _broken_sources(tmp_path / "src"), tmp_path / "static"
+    write(source, "js/lib.min.js", "var a=1;\n//# sourceMappingURL=lib.min.js.map\n")
+    with pytest.warns(MissingReferenceWarning) as warned:
+        collect(source, root, MANIFEST_STORAGE)
+    messages = sorted(str(w.message) for w in warned if w.category is MissingReferenceWarning)
+    assert len(messages) == 2  # once per reference, not once per post-processing pass
+    assert "css/broken.css references '../img/missing.png'" in messages[0]
+    assert "js/lib.min.js names the source map 'lib.min.js.map'" in messages[1]
+    paths = manifest_paths(root)
+    broken = (root / paths["css/broken.css"]).read_text()
+    assert 'url("../img/missing.png")' in broken  # left as written
+    assert paths["img/dot.png"].split("/")[-1] in (root / paths["css/app.css"]).read_text()
+    assert (root / SNAPSHOT_NAME).exists()
+
+
+def test_manifest_strict_setting(settings: SettingsWrapper, collected: Path) -> None:
+    settings.STATIC_ROOT = str(collected)
+    settings.STORAGES = MANIFEST_STORAGE
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        staticfiles_storage.url("not/collected.css")
+    settings.PINKNOISE_MANIFEST_STRICT = False
+    settings.STORAGES = {"staticfiles": dict(MANIFEST_STORAGE["staticfiles"])}  # rebuild
+    assert staticfiles_storage.manifest_strict is False
