@@ -116,7 +116,13 @@ def summary(
     if startup:
         for n in sorted({r.files for r in startup.rows}):
             rows = {r.target: r for r in startup.rows if r.files == n}
-            add(f"start-up {n:,} files (s)", {t: r.seconds for t, r in rows.items()}, ".3f", half)
+            add(
+                f"start-up {n:,} files (wall s)",
+                {t: r.seconds for t, r in rows.items()},
+                ".3f",
+                half,
+            )
+            add(f"start-up {n:,} files (cpu s)", {t: r.cpu for t, r in rows.items()}, ".3f", half)
             kept = {t: r.retained for t, r in rows.items()}
             add(f"start-up {n:,} files (B/file)", kept, ",.0f", half)
     if http and http.targets:
