@@ -131,8 +131,8 @@ def _summarise(n: int, name: str, samples: list[dict[str, Any]]) -> StartupRow:
 def run(
     names: list[str] | None = None,
     sizes: tuple[int, ...] = DEFAULT_SIZES,
-    repeats: int = 3,
-    big_repeats: int = 1,
+    repeats: int = 5,
+    big_repeats: int = 3,
 ) -> StartupResult:
     names, skipped = targets.available(names)
     result = StartupResult(names, skipped=skipped)
@@ -196,7 +196,7 @@ def main() -> None:
     parser.add_argument("--targets", type=targets.parse_targets, default=list(targets.TARGETS))
     parser.add_argument("--full", action="store_true", help=f"also {FULL_SIZE:,} files")
     parser.add_argument("--sizes", type=lambda v: tuple(int(x) for x in v.split(",")))
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="1,000 files, one repeat")
     args = parser.parse_args()
     sizes = args.sizes or DEFAULT_SIZES

@@ -171,7 +171,7 @@ def run_all(args: argparse.Namespace, snapshot_rev: str | None) -> None:
         sizes = (1_000,) if args.quick else bench_startup.DEFAULT_SIZES
         if args.full:
             sizes = (*sizes, bench_startup.FULL_SIZE)
-        startup = bench_startup.run(args.targets, sizes, repeats=1 if args.quick else 3)
+        startup = bench_startup.run(args.targets, sizes, repeats=1 if args.quick else 5)
         print(bench_startup.format_table(startup) + "\n", flush=True)
     if "http" not in skip:
         print("== HTTP under gunicorn, wrk on 127.0.0.1")
