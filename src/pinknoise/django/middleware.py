@@ -26,10 +26,9 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase, ResponseHeaders
 
-from pinknoise.core.files import Entry, StaticFile
 from pinknoise.core.request import Request
 from pinknoise.core.response import REASONS, Response
-from pinknoise.core.server import Body, StaticServer
+from pinknoise.core.server import Body, StaticServer, WouldBlock
 from pinknoise.django.settings import Config, read_config
 from pinknoise.wsgi import BLOCK_SIZE, FileSlice
 
@@ -68,54 +67,50 @@ class PinkNoiseMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        found = self._match(request)
-        if found is None:
+        path = request.path_info
+        entry = self.server.find(path)
+        if entry is None:
             return self.get_response(request)
-        path, entry, core_request = found
         try:
-            response, body = self.server.respond(path, entry, core_request)
+            response, body = self.server.respond(path, entry, core_request(request))
         except LookupError:
             return self.get_response(request)
         return to_django_response(response, body, asynchronous=isinstance(request, ASGIRequest))
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        found = self._match(request)
-        if found is None:
-            response: HttpResponseBase = await self.get_response(request)
-            return response
-        path, entry, core_request = found
-        server = self.server
-        try:
-            if needs_disk(entry, core_request):
-                decided, body = await asyncio.to_thread(server.respond, path, entry, core_request)
-            else:
-                decided, body = server.respond(path, entry, core_request)
-        except LookupError:
-            response = await self.get_response(request)
-            return response
-        return to_django_response(decided, body, asynchronous=True)
-
-    def _match(self, request: HttpRequest) -> tuple[str, Entry, Request] | None:
         path = request.path_info
-        entry = self.server.find(path)
-        if entry is None:
-            return None
-        get = request.META.get
-        return (
-            path,
-            entry,
-            Request(
-                get("REQUEST_METHOD") or request.method or "GET",
-                get("QUERY_STRING", ""),
-                get("HTTP_ACCEPT_ENCODING"),
-                get("HTTP_RANGE"),
-                get("HTTP_IF_RANGE"),
-                get("HTTP_IF_MATCH"),
-                get("HTTP_IF_NONE_MATCH"),
-                get("HTTP_IF_MODIFIED_SINCE"),
-                get("HTTP_IF_UNMODIFIED_SINCE"),
-            ),
-        )
+        server = self.server
+        entry = server.find(path)
+        if entry is not None:
+            core = core_request(request)
+            try:
+                try:
+                    # Bodies held in memory, 304s, HEADs: answered here, on the loop.
+                    decided, body = server.respond(path, entry, core, blocking=False)
+                except WouldBlock:  # the body must be opened or read: a worker thread
+                    decided, body = await asyncio.to_thread(server.respond, path, entry, core)
+            except LookupError:
+                pass  # the file is gone: not a static path after all
+            else:
+                return to_django_response(decided, body, asynchronous=True)
+        response: HttpResponseBase = await self.get_response(request)
+        return response
+
+
+def core_request(request: HttpRequest) -> Request:
+    """The core's view of a Django request: the raw method and header values."""
+    get = request.META.get
+    return Request(
+        get("REQUEST_METHOD") or request.method or "GET",
+        get("QUERY_STRING", ""),
+        get("HTTP_ACCEPT_ENCODING"),
+        get("HTTP_RANGE"),
+        get("HTTP_IF_RANGE"),
+        get("HTTP_IF_MATCH"),
+        get("HTTP_IF_NONE_MATCH"),
+        get("HTTP_IF_MODIFIED_SINCE"),
+        get("HTTP_IF_UNMODIFIED_SINCE"),
+    )
 
 
 def build_server(config: Config) -> tuple[StaticServer, list[tuple[str, str]]]:
@@ -193,20 +188,6 @@ def manifest_immutable_test(static_prefix: str | None) -> Callable[[str, str], b
         return url.startswith(static_prefix) and url[start:] in hashed
 
     return in_manifest
-
-
-def needs_disk(entry: Entry, request: Request) -> bool:
-    """Whether answering may read or open a file (so it belongs in a worker thread).
-
-    False for redirects, 304s, HEADs and other body-less answers, and for bodies the
-    core already holds in memory: those are answered on the event loop.
-    """
-    if not isinstance(entry, StaticFile):
-        return False
-    from pinknoise.core.decision import decide
-
-    representation = decide(entry, request).body
-    return representation is not None and representation.data is None
 
 
 def to_django_response(
