@@ -1,0 +1,215 @@
+"""System checks (``manage.py check``) for the mistakes that make static files vanish.
+
+Registered by the ``pinknoise.django`` and ``pinknoise.runserver_nostatic`` apps. Each
+message has an id (``pinknoise.E001``...), so a deliberate setup can silence it with
+``SILENCED_SYSTEM_CHECKS``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any, Final
+
+from django.apps import AppConfig
+from django.conf import global_settings, settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from pinknoise.django.settings import (
+    KNOWN_SETTINGS,
+    PREFIX,
+    WHITENOISE_EQUIVALENTS,
+    read_config,
+)
+
+MIDDLEWARE: Final = "pinknoise.middleware.PinkNoiseMiddleware"
+SECURITY: Final = "django.middleware.security.SecurityMiddleware"
+GZIP: Final = "django.middleware.gzip.GZipMiddleware"
+WHITENOISE: Final = "whitenoise.middleware.WhiteNoiseMiddleware"
+NOSTATIC_APP: Final = "pinknoise.runserver_nostatic"
+STATICFILES_APP: Final = "django.contrib.staticfiles"
+
+
+def register_checks() -> None:
+    """Register every check once (Django keeps registered checks in a set)."""
+    checks.register(check_middleware, checks.Tags.staticfiles)
+    checks.register(check_settings, checks.Tags.staticfiles)
+    checks.register(check_storage, checks.Tags.staticfiles)
+    checks.register(check_apps, checks.Tags.staticfiles)
+
+
+def check_middleware(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """PinkNoiseMiddleware present, once, right after SecurityMiddleware."""
+    middleware = [str(path) for path in getattr(settings, "MIDDLEWARE", None) or []]
+    ours = [index for index, path in enumerate(middleware) if _is_ours(path)]
+    if not ours:
+        return [
+            checks.Warning(
+                "PinkNoiseMiddleware is not in MIDDLEWARE, so pinknoise serves no static files.",
+                hint=f"Add {MIDDLEWARE!r} to MIDDLEWARE, right after {SECURITY!r}.",
+                id="pinknoise.W001",
+            )
+        ]
+    index = ours[0]
+    messages: list[checks.CheckMessage] = []
+    before = [path for path in middleware[:index] if path != SECURITY]
+    if before:
+        why = "they run on every static request, and can alter or re-encode its responses"
+        if GZIP in before:
+            why = (
+                "GZipMiddleware there re-compresses static responses that pinknoise "
+                "already serves precompressed, and weakens their ETags"
+            )
+        messages.append(
+            checks.Warning(
+                f"PinkNoiseMiddleware comes after {', '.join(before)}: {why}.",
+                hint=f"Move {MIDDLEWARE!r} right after {SECURITY!r}, above everything else.",
+                id="pinknoise.W002",
+            )
+        )
+    if SECURITY in middleware[index + 1 :]:
+        messages.append(
+            checks.Warning(
+                "SecurityMiddleware comes after PinkNoiseMiddleware, so static responses "
+                "miss its headers (Strict-Transport-Security, X-Content-Type-Options).",
+                hint=f"Put {SECURITY!r} first and {MIDDLEWARE!r} right after it.",
+                id="pinknoise.W003",
+            )
+        )
+    if WHITENOISE in middleware:
+        messages.append(
+            checks.Warning(
+                "Both WhiteNoiseMiddleware and PinkNoiseMiddleware are in MIDDLEWARE.",
+                hint=f"Remove {WHITENOISE!r}: pinknoise replaces it.",
+                id="pinknoise.W004",
+            )
+        )
+    return messages
+
+
+def check_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Bad values, and names that look like a misspelt (or WhiteNoise) setting."""
+    messages: list[checks.CheckMessage] = []
+    try:
+        config = read_config()
+    except ImproperlyConfigured as error:
+        messages.append(checks.Error(str(error), id="pinknoise.E002"))
+    else:
+        if config.static.prefix is None and _middleware_installed():
+            messages.append(checks.Info(f"pinknoise: {config.static.reason}.", id="pinknoise.I001"))
+    defaults = {name for name in dir(global_settings) if name.isupper()}
+    whitenoise_in_use = WHITENOISE in (getattr(settings, "MIDDLEWARE", None) or [])
+    for name in sorted(dir(settings)):
+        if not name.isupper() or name in KNOWN_SETTINGS or name in defaults:
+            continue
+        if name.startswith("WHITENOISE_"):
+            suffix = name.removeprefix("WHITENOISE_")
+            if suffix in WHITENOISE_EQUIVALENTS and not whitenoise_in_use:
+                messages.append(
+                    checks.Warning(
+                        f"{name} has no effect: pinknoise reads PINKNOISE_* settings.",
+                        hint=f"Rename it to {PREFIX}{suffix}.",
+                        id="pinknoise.W006",
+                    )
+                )
+            continue
+        prefixed = name.startswith(PREFIX)
+        if prefixed:  # compare what follows the prefix, or every name would look close
+            suffixes = sorted(known.removeprefix(PREFIX) for known in KNOWN_SETTINGS)
+            suffix = name.removeprefix(PREFIX)
+            close = [PREFIX + m for m in difflib.get_close_matches(suffix, suffixes, 1, 0.6)]
+        else:  # another setting, unless it is very close to one of ours (PINKNOSIE_...)
+            close = difflib.get_close_matches(name, sorted(KNOWN_SETTINGS), 1, 0.85)
+        if prefixed or close:
+            hint = f"Did you mean {close[0]}?" if close else "See docs/django.md for the settings."
+            messages.append(
+                checks.Warning(
+                    f"{name} is not a pinknoise setting, so it has no effect.",
+                    hint=hint,
+                    id="pinknoise.W005",
+                )
+            )
+    return messages
+
+
+def check_storage(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """A pinknoise (or manifest) storage with no STATIC_ROOT to write to and read from."""
+    if getattr(settings, "STATIC_ROOT", None):
+        return []
+    backend = (getattr(settings, "STORAGES", None) or {}).get("staticfiles", {}).get("BACKEND")
+    if not backend:
+        return []
+    try:
+        storage_class = import_string(backend)
+    except ImportError:
+        return []  # Django reports an unimportable backend itself
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+
+    from pinknoise.django.storage import _CollectMixin
+
+    if not issubclass(storage_class, (_CollectMixin, ManifestFilesMixin)):
+        return []
+    location = (settings.STORAGES.get("staticfiles", {}).get("OPTIONS") or {}).get("location")
+    if location:
+        return []
+    why = (
+        "collectstatic writes, compresses and records the files there"
+        if issubclass(storage_class, _CollectMixin)
+        else "collectstatic writes the files there"
+    )
+    if issubclass(storage_class, ManifestFilesMixin):
+        why += ", and every {% static %} reads the manifest from there"
+    return [
+        checks.Error(
+            f"STATIC_ROOT is not set, but the staticfiles storage {backend} needs it: {why}.",
+            hint="Set STATIC_ROOT to the directory collectstatic should fill, "
+            "e.g. BASE_DIR / 'staticfiles'.",
+            id="pinknoise.E001",
+        )
+    ]
+
+
+def check_apps(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """``pinknoise.runserver_nostatic`` only works above ``django.contrib.staticfiles``."""
+    installed = [str(app) for app in getattr(settings, "INSTALLED_APPS", [])]
+    names = [app.split(".apps.")[0] for app in installed]  # "x.apps.XConfig" -> "x"
+    if (
+        NOSTATIC_APP in names
+        and STATICFILES_APP in names
+        and names.index(STATICFILES_APP) < names.index(NOSTATIC_APP)
+    ):
+        return [
+            checks.Warning(
+                f"{NOSTATIC_APP} comes after {STATICFILES_APP} in INSTALLED_APPS, so "
+                f"runserver still serves static files itself.",
+                hint=f"List {NOSTATIC_APP!r} before {STATICFILES_APP!r}.",
+                id="pinknoise.W007",
+            )
+        ]
+    return []
+
+
+def _is_ours(path: str) -> bool:
+    if path in (MIDDLEWARE, "pinknoise.django.middleware.PinkNoiseMiddleware"):
+        return True
+    from pinknoise.django.middleware import PinkNoiseMiddleware
+
+    try:
+        imported = import_string(path)
+    except ImportError:
+        return False
+    return isinstance(imported, type) and issubclass(imported, PinkNoiseMiddleware)
+
+
+def _middleware_installed() -> bool:
+    return any(_is_ours(str(path)) for path in getattr(settings, "MIDDLEWARE", None) or [])
