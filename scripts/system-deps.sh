@@ -2,7 +2,7 @@
 # Installs the Debian packages the test suite drives for real (a browser, a caching
 # proxy, a load generator). Runs apt-get only when something is missing.
 set -euo pipefail
-wanted=(wrk varnish nginx)
+wanted=(wrk chromium varnish nginx)
 missing=()
 for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
