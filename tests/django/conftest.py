@@ -6,6 +6,10 @@ fixture; Django's own signal handlers then reset the staticfiles storage and fin
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import django
@@ -15,6 +19,7 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tests.django.static_sources import write_sources
+from tests.support.servers import BIN, REPO, Server, free_port, gunicorn, run_server
 
 BASE_SETTINGS: dict[str, object] = {
     "DEBUG": False,
@@ -77,3 +82,58 @@ def serve_collected(settings: SettingsWrapper, collected: Path) -> Path:
     settings.STATIC_ROOT = str(collected)
     settings.STORAGES = MANIFEST_STORAGE
     return collected
+
+
+# --- the example site under real servers ------------------------------------------------
+
+EXAMPLE = REPO / "examples" / "django_site"
+
+
+def example_env(static_root: Path, **extra: str) -> dict[str, str]:
+    """Environment for the example site: its own settings, temporary STATIC_ROOT and DB."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "djsite.settings",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "DJANGO_DATABASE": str(static_root.parent / "db.sqlite3"),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def site_static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site's STATIC_ROOT after a real ``manage.py collectstatic``."""
+    static_root = tmp_path_factory.mktemp("example") / "staticfiles"
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=EXAMPLE,
+        env={**os.environ, **example_env(static_root)},
+        check=True,
+    )
+    return static_root
+
+
+@pytest.fixture(scope="session")
+def gunicorn_site(
+    site_static_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The example site under gunicorn (WSGI, gthread worker)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("gunicorn-site") / "server.log"
+    argv = gunicorn("djsite.wsgi", port, "--chdir", str(EXAMPLE), "--threads", "4")
+    with run_server(argv, port, log, env=example_env(site_static_root)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def uvicorn_site(
+    site_static_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The example site under uvicorn (ASGI)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("uvicorn-site") / "server.log"
+    argv = [
+        str(BIN / "uvicorn"), "djsite.asgi:application", "--app-dir", str(EXAMPLE),
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+    ]  # fmt: skip
+    with run_server(argv, port, log, env=example_env(site_static_root)) as server:
+        yield server
