@@ -165,12 +165,6 @@ class FileFactory:
         self.options = options
         self.media_types = MediaTypes(options.mimetypes, options.charset)
         self._interned: dict[tuple[str, str], tuple[str, str]] = {}
-        self._stale_variants: list[str] = []
-
-    def take_stale_variants(self) -> list[str]:
-        """Variants ignored because they are older than their source (for a warning)."""
-        stale, self._stale_variants = self._stale_variants, []
-        return stale
 
     def build(
         self, path: str, url: str, st: FileStat, siblings: Iterable[tuple[str, FileStat]]
@@ -192,8 +186,8 @@ class FileFactory:
             if (coding not in order and not delta) or variant_stat.size >= st.size:
                 continue
             if variant_stat.mtime_ns < st.mtime_ns:
-                self._stale_variants.append(sibling)
-            elif delta:
+                continue  # stale: made before the source was last edited
+            if delta:
                 deltas[delta[1]] = (variant_stat, sibling)
             else:
                 found.append((order[coding], coding, variant_stat, sibling))

@@ -6,10 +6,11 @@ import logging
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from typing import Final
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
-from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect
+from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect, StaticFile
 from pinknoise.core.paths import HIDDEN_ROOT_FILES, is_hidden, is_within
 
 log = logging.getLogger("pinknoise")
@@ -17,27 +18,36 @@ log = logging.getLogger("pinknoise")
 #: One directory of a listing: (absolute directory, its path relative to the root with a
 #: trailing "/" or "" for the root itself, [(name, stat), ...] of its regular files).
 Directory = tuple[str, str, list[tuple[str, FileStat]]]
+#: Precompressed siblings of a pending file: (file name, size, mtime_ns), already
+#: filtered (smaller than the source and not older than it).
+Siblings = tuple[tuple[str, int, int], ...]
+#: A file found by the scan but not yet prepared: (path, size, mtime_ns, siblings, url).
+Pending = tuple[str, int, int, Siblings, str]
+_SUFFIXES: Final = tuple(SUFFIXES.values())
 
 
 def scan_root(
     real_root: str, prefix: str, factory: FileFactory, listing: Iterable[Directory] | None = None
-) -> dict[str, Entry]:
+) -> dict[str, Entry | Pending]:
     """Catalog entries for every servable file under ``real_root``, keyed by URL path.
 
+    Files become :data:`Pending` records, turned into full entries (headers and all) on
+    their first request: start-up stays a directory walk, and memory holds little more
+    than a path and two numbers per file until a file is actually served.
     ``listing`` is what :func:`walk` yields; a snapshot (``pinknoise.core.snapshot``)
     can stand in for it so that start-up does not stat every file.
     """
     if listing is None:
         listing = walk(real_root, factory.options.allow_external_symlinks)
-    entries: dict[str, Entry] = {}
+    entries: dict[str, Entry | Pending] = {}
     index_file = factory.options.index_file
+    stale: list[str] = []
     for directory, relative_dir, files in listing:
         url_dir = prefix + relative_dir
         stats = dict(files)
         deltas: dict[str, list[str]] = {}
         for name, _ in files:
-            delta = parse_delta_name(name)
-            if delta is not None:
+            if name.endswith(".dcz") and (delta := parse_delta_name(name)) is not None:
                 deltas.setdefault(delta[0], []).append(name)
         for name, st in files:
             if not relative_dir and name in HIDDEN_ROOT_FILES:
@@ -45,22 +55,29 @@ def scan_root(
             if name.endswith(".dcz") and parse_delta_name(name):
                 continue  # a delta is only ever a representation of its source
             path = os.path.join(directory, name)
-            siblings = [
-                (os.path.join(directory, sibling), stats[sibling])
-                for sibling in [name + suffix for suffix in SUFFIXES.values()]
-                + deltas.get(name, [])
-                if sibling in stats
-            ]
+            siblings: Siblings = ()
+            candidates = [name + suffix for suffix in _SUFFIXES if name + suffix in stats]
+            candidates += deltas.get(name, ())
+            if candidates:
+                kept = []
+                for sibling in candidates:
+                    size, mtime_ns = stats[sibling]
+                    if size >= st.size:
+                        continue
+                    if mtime_ns < st.mtime_ns:
+                        stale.append(os.path.join(directory, sibling))
+                        continue
+                    kept.append((sibling, size, mtime_ns))
+                siblings = tuple(kept)
             url = url_dir + name
-            static_file = factory.build(path, url, st, siblings)
+            pending = (path, st.size, st.mtime_ns, siblings, url)
             if name == index_file:
-                entries[url_dir] = static_file
+                entries[url_dir] = pending
                 entries[url] = Redirect(url_dir)
                 if url_dir != "/":
                     entries.setdefault(url_dir[:-1], Redirect(url_dir))
             else:
-                entries[url] = static_file
-    stale = factory.take_stale_variants()
+                entries[url] = pending
     if stale:
         log.warning(
             "pinknoise: ignored %d compressed file(s) older than their source, e.g. %s; "
@@ -69,6 +86,18 @@ def scan_root(
             stale[0],
         )
     return entries
+
+
+def prepare(pending: Pending, factory: FileFactory) -> StaticFile:
+    """The full catalog entry for a pending record (see :func:`scan_root`)."""
+    path, size, mtime_ns, siblings, url = pending
+    directory = os.path.dirname(path)
+    return factory.build(
+        path,
+        url,
+        FileStat(size, mtime_ns),
+        [(os.path.join(directory, name), FileStat(s, m)) for name, s, m in siblings],
+    )
 
 
 def walk(real_root: str, allow_external: bool) -> Iterator[Directory]:

@@ -20,7 +20,7 @@ from pinknoise.core.files import (
     Representation,
     StaticFile,
 )
-from pinknoise.core.options import Options
+from pinknoise.core.options import Options, is_hashed_name
 from pinknoise.core.paths import (
     HIDDEN_ROOT_FILES,
     is_within,
@@ -29,7 +29,7 @@ from pinknoise.core.paths import (
 )
 from pinknoise.core.request import Request
 from pinknoise.core.response import Response
-from pinknoise.core.scanner import log, scan_root
+from pinknoise.core.scanner import Pending, log, prepare, scan_root
 from pinknoise.core.snapshot import read_snapshot
 
 
@@ -61,11 +61,15 @@ class StaticServer:
         self.options = options
         self._factory = FileFactory(options)
         self._roots: list[tuple[str, str]] = []  # (resolved root, prefix), oldest first
-        self._catalog: dict[str, Entry] = {}
+        self._catalog: dict[str, Entry | Pending] = {}
+        self._prepare_eagerly = (
+            options.add_headers_function is not None
+            or options.immutable_file_test is not is_hashed_name
+        )
         self._cache_lock = threading.Lock()
         #: ``find(path) -> Entry | None``: the catalog's own ``dict.get`` when files are
         #: scanned once (the hot path is one C call), a disk lookup under autorefresh.
-        self.find: Callable[[str], Entry | None] = (
+        self.find: Callable[[str], Entry | Pending | None] = (
             self._find_on_disk if options.autorefresh else self._catalog.get
         )
         self._cached_bytes = 0
@@ -85,6 +89,12 @@ class StaticServer:
         if not self.options.autorefresh:
             listing = read_snapshot(real_root, self.options.allow_external_symlinks)
             found = scan_root(real_root, url_prefix, self._factory, listing)
+            if self._prepare_eagerly:
+                # User callbacks run at start-up, so a mistake in one fails here, loudly.
+                found = {
+                    key: prepare(value, self._factory) if type(value) is tuple else value
+                    for key, value in found.items()
+                }
             self._catalog = {**self._catalog, **found}
             self.find = self._catalog.get
 
@@ -94,14 +104,17 @@ class StaticServer:
         return [prefix for _, prefix in self._roots]
 
     @property
-    def catalog(self) -> dict[str, Entry]:
-        """URL path -> entry. Treat as read-only; entries are replaced, never mutated."""
+    def catalog(self) -> dict[str, Entry | Pending]:
+        """URL path -> entry. Treat as read-only; entries are replaced, never mutated.
+
+        A file not requested yet may still be a :data:`Pending` record (a tuple).
+        """
         return self._catalog
 
     def respond(
         self,
         path: str,
-        entry: Entry,
+        entry: Entry | Pending,
         request: Request,
         *,
         send_path: bool = False,
@@ -119,6 +132,9 @@ class StaticServer:
         the decision taken again; if it is gone, the path is answered as if it had never
         been static (``LookupError``).
         """
+        if type(entry) is tuple:
+            entry = self._catalog[path] = prepare(entry, self._factory)
+        assert not isinstance(entry, tuple)
         response = decide(entry, request)
         if response.body is None:
             return response, None
