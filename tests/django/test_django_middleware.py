@@ -333,3 +333,36 @@ def test_async_mode_is_detected(serve_collected: Path) -> None:
 
     assert not iscoroutinefunction(sync_instance)
     assert iscoroutinefunction(async_instance)
+
+
+@pytest.mark.parametrize("fetch", [sync_fetch, async_fetch], ids=["wsgi", "asgi"])
+def test_dictionary_deltas_pass_through(
+    settings: SettingsWrapper, tmp_path: Path, fetch: Callable[..., Any]
+) -> None:
+    """Available-Dictionary reaches the core: a browser holding the old version gets a delta."""
+    import base64
+    import hashlib
+
+    from pinknoise.compress.deltas import decode_dcz, write_deltas
+
+    base = "".join(f"export function f{i}(x) {{ return x * {i}; }}\n" for i in range(300))
+    old, new = base, base.replace("f10(x)", "f10(y)")
+    root = tmp_path / "static"
+    for index, (name, text) in enumerate(
+        [("app.1111aaaa2222.js", old), ("app.3333bbbb4444.js", new)]
+    ):
+        path = write(root, f"js/{name}", text)
+        os.utime(path, ns=(1_700_000_000_000_000_000 + index * 10**9,) * 2)
+    write_deltas(root)
+    settings.STATIC_ROOT = str(root)
+    client = Client() if fetch is sync_fetch else AsyncClient()
+    available = ":" + base64.b64encode(hashlib.sha256(old.encode()).digest()).decode() + ":"
+    result = fetch(
+        client,
+        "GET",
+        "/static/js/app.3333bbbb4444.js",
+        {"Accept-Encoding": "dcz, br", "Available-Dictionary": available},
+    )
+    assert result.status == 200
+    assert result.header("Content-Encoding") == "dcz"
+    assert decode_dcz(result.body, old.encode()) == new.encode()

@@ -116,6 +116,13 @@ def test_bad_values_name_the_setting(
         read_config()
 
 
+def test_every_core_option_has_a_setting() -> None:
+    from pinknoise.core.options import Options
+
+    for option in Options.__dataclass_fields__:
+        assert f"PINKNOISE_{option.upper()}" in KNOWN_SETTINGS
+
+
 def test_known_settings_cover_every_whitenoise_setting() -> None:
     whitenoise = {
         "ROOT", "STATIC_PREFIX", "MAX_AGE", "IMMUTABLE_FILE_TEST", "AUTOREFRESH",

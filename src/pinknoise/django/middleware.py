@@ -110,6 +110,7 @@ def core_request(request: HttpRequest) -> Request:
         get("HTTP_IF_NONE_MATCH"),
         get("HTTP_IF_MODIFIED_SINCE"),
         get("HTTP_IF_UNMODIFIED_SINCE"),
+        get("HTTP_AVAILABLE_DICTIONARY"),
     )
 
 

@@ -22,19 +22,9 @@ from pinknoise.core.options import Options, make_options
 PREFIX: Final = "PINKNOISE_"
 
 #: Settings passed straight to the core as options: setting suffix -> option name.
+#: Every core option has one (``max_age`` -> ``PINKNOISE_MAX_AGE``), new ones included.
 OPTION_SETTINGS: Final[Mapping[str, str]] = {
-    "MAX_AGE": "max_age",
-    "IMMUTABLE_FILE_TEST": "immutable_file_test",
-    "AUTOREFRESH": "autorefresh",
-    "INDEX_FILE": "index_file",
-    "MIMETYPES": "mimetypes",
-    "CHARSET": "charset",
-    "ALLOW_ALL_ORIGINS": "allow_all_origins",
-    "ADD_HEADERS_FUNCTION": "add_headers_function",
-    "ENCODINGS": "encodings",
-    "ALLOW_EXTERNAL_SYMLINKS": "allow_external_symlinks",
-    "MEMORY_CACHE_MAX_FILE_SIZE": "memory_cache_max_file_size",
-    "MEMORY_CACHE_BUDGET": "memory_cache_budget",
+    name.upper(): name for name in Options.__dataclass_fields__
 }
 
 #: Settings pinknoise reads itself (where to serve from, collectstatic behaviour).
