@@ -53,6 +53,9 @@ class PinkNoise:
         server = self.server
         entry = server.find(path)
         if entry is None:
+            application = self.application
+            if application is not None:
+                return application(environ, start_response)
             return self._pass(environ, start_response)
         get = environ.get
         request = Request(

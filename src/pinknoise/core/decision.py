@@ -26,14 +26,18 @@ def decide(entry: Entry, request: Request) -> Response:
     method = request.method
     if method != "GET" and method != "HEAD":
         return _NOT_ALLOWED
-    if type(entry) is Redirect:
+    if isinstance(entry, Redirect):
         return _redirect(entry, request)
-    assert isinstance(entry, StaticFile)
     if entry.deltas and request.available_dictionary is not None:
         representation = _delta(entry, request) or _negotiate(entry, request.accept_encoding)
     elif entry.codings:
-        coding = choose_coding(request.accept_encoding, entry.codings)
-        representation = entry.identity if coding == IDENTITY else entry.variants[coding]
+        accept_encoding = request.accept_encoding
+        negotiated = entry.negotiated
+        if negotiated is not None and negotiated[0] == accept_encoding:
+            representation = negotiated[1]
+        else:
+            representation = _negotiate(entry, accept_encoding)
+            entry.negotiated = (accept_encoding, representation)
     else:
         representation = entry.identity
     if_none_match = request.if_none_match

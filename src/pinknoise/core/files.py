@@ -46,15 +46,16 @@ class Representation:
     """One stored form of a file (identity, or a precompressed sibling) and its 200."""
 
     __slots__ = (
-        "_not_modified",
         "coding",
         "data",
         "etag",
         "headers",
         "mtime_ns",
+        "not_modified",
         "ok",
         "path",
         "size",
+        "source",
     )
 
     def __init__(
@@ -67,19 +68,16 @@ class Representation:
         self.etag = etag
         self.headers = headers
         self.ok = Response(200, headers, self, 0, size)
-        self._not_modified: Response | None = None
+        #: The 304, built with the rest: entries are prepared on first request anyway.
+        self.not_modified = Response(
+            304,
+            tuple(pair for pair in headers if pair[0].lower() not in _REPRESENTATION_ONLY),
+        )
         #: The file's bytes once read, for small files (the server's memory cache).
         self.data: bytes | None = None
-
-    @property
-    def not_modified(self) -> Response:
-        """The 304, made on first use: most files are never revalidated."""
-        if self._not_modified is None:
-            headers = tuple(
-                pair for pair in self.headers if pair[0].lower() not in _REPRESENTATION_ONLY
-            )
-            self._not_modified = Response(304, headers)
-        return self._not_modified
+        #: For an encoded sibling, the identity representation it was made from: its
+        #: bytes are only sent while that source is unchanged.
+        self.source: Representation | None = None
 
     @property
     def not_modified_headers(self) -> Headers:
@@ -119,6 +117,7 @@ class StaticFile:
         "identity",
         "last_modified",
         "last_modified_header",
+        "negotiated",
         "variants",
     )
 
@@ -138,6 +137,10 @@ class StaticFile:
         self.last_modified_header = last_modified_header
         #: dcz deltas keyed by the SHA-256 of the dictionary they need (RFC 9842).
         self.deltas = deltas
+        #: The last (Accept-Encoding value, chosen representation): browsers send the
+        #: same few values, so most requests skip negotiation. One tuple, swapped
+        #: whole, so concurrent threads never see a value paired with another's choice.
+        self.negotiated: tuple[str | None, Representation] | None = None
 
     def representations(self) -> list[Representation]:
         return [self.identity, *self.variants.values(), *self.deltas.values()]
@@ -210,6 +213,8 @@ class FileFactory:
             if deltas
             else _NO_DELTAS
         )
+        for representation in [*variants.values(), *delta_representations.values()]:
+            representation.source = identity
         return StaticFile(
             identity,
             variants,

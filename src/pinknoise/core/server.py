@@ -132,13 +132,13 @@ class StaticServer:
         the decision taken again; if it is gone, the path is answered as if it had never
         been static (``LookupError``).
         """
-        if type(entry) is tuple:
+        if isinstance(entry, tuple):
             entry = self._catalog[path] = prepare(entry, self._factory)
-        assert not isinstance(entry, tuple)
         response = decide(entry, request)
-        if response.body is None:
+        representation = response.body
+        if representation is None:
             return response, None
-        body = self._load(response, entry, send_path, blocking)
+        body = self._load(response, representation, send_path, blocking)
         if body is None:
             if not blocking:
                 raise WouldBlock(path)
@@ -146,30 +146,29 @@ class StaticServer:
             if fresh is None:
                 raise LookupError(path)
             response = decide(fresh, request)
-            if response.body is None:
+            representation = response.body
+            if representation is None:
                 return response, None
-            body = self._load(response, fresh, send_path, blocking)
+            body = self._load(response, representation, send_path, blocking)
             if body is None:
                 raise LookupError(path)
         return response, body
 
     def _load(
-        self, response: Response, entry: Entry, send_path: bool, blocking: bool
+        self, response: Response, representation: Representation, send_path: bool, blocking: bool
     ) -> Body | None:
         """The body of ``response``, or None if the file no longer matches the catalog."""
-        representation = response.body
-        assert representation is not None
-        assert isinstance(entry, StaticFile)
         data = representation.data
+        source = representation.source
         if data is None:
             size = representation.size
             if send_path and response.is_whole_file and not self._fits_cache(size):
-                if representation.coding != "identity" and not _unchanged(entry.identity):
+                if source is not None and not _unchanged(source):
                     return None
                 return FilePath(representation.path) if _unchanged(representation) else None
             if not blocking:
                 raise WouldBlock(representation.path)
-            opened = _open_checked(representation, entry)
+            opened = _open_checked(representation)
             if opened is None:
                 return None
             if not self._reserve_cache(size):
@@ -181,7 +180,7 @@ class StaticServer:
             if len(data) != size:
                 return None  # rewritten between fstat and read
             representation.data = data
-        elif not _unchanged(entry.identity):
+        elif not _unchanged(source or representation):
             # Held bytes are consistent with their headers, but the source was edited:
             # serve the new file rather than the old one.
             return None
@@ -306,13 +305,14 @@ def _unchanged(representation: Representation) -> bool:
     return st.st_size == representation.size and st.st_mtime_ns == representation.mtime_ns
 
 
-def _open_checked(representation: Representation, entry: StaticFile) -> BinaryIO | None:
+def _open_checked(representation: Representation) -> BinaryIO | None:
     """Open a representation's file if it still is what the catalog says it is.
 
     For a precompressed sibling the source is checked too: a source edited after the
     variant was made means the variant holds stale content, and it must not be sent.
     """
-    if representation.coding != "identity" and not _unchanged(entry.identity):
+    source = representation.source
+    if source is not None and not _unchanged(source):
         return None
     try:
         opened = open(representation.path, "rb")  # noqa: SIM115 - the adapter closes it
