@@ -59,9 +59,9 @@ class PinkNoiseMiddleware:
         self.config = config = read_config()
         self.server, self.roots = build_server(config)
         if not self.roots:
+            why = config.static.reason or "STATIC_ROOT is not set"
             raise MiddlewareNotUsed(
-                "pinknoise: nothing to serve (no STATIC_ROOT at a local URL, no "
-                "PINKNOISE_ROOT, no finders)"
+                f"pinknoise: nothing to serve ({why}; no PINKNOISE_ROOT; finders off)"
             )
 
     def __call__(self, request: HttpRequest) -> Any:
