@@ -54,6 +54,15 @@ def test_manifest_storage_hashes_compresses_and_records(collected: Path) -> None
     assert (collected / MANIFEST_NAME).exists()
 
 
+def test_manifest_variants_are_not_left_to_be_served(serve_collected: Path) -> None:
+    """The server hides staticfiles.json; its compressed copies must not appear as URLs."""
+    assert not list(serve_collected.glob("staticfiles.json.*"))
+    client = Client()
+    for suffix in ("", ".br", ".gz", ".zst"):
+        result = sync_fetch(client, "GET", f"/static/staticfiles.json{suffix}", {})
+        assert result.header("X-App") == "yes", suffix
+
+
 def test_snapshot_start_up_matches_a_walk(serve_collected: Path) -> None:
     from pinknoise.core.options import make_options
     from pinknoise.core.server import StaticServer
