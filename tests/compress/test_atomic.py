@@ -22,7 +22,7 @@ def all_variants(root: Path) -> list[Path]:
 
 def test_sigkill_midway_then_rerun(tmp_path: Path) -> None:
     root = tmp_path / "static"
-    sources = [write(root / f"bundle{i}.js", text(600_000, i)) for i in range(4)]
+    sources = [write(root / f"bundle{i}.js", text(300_000, i)) for i in range(4)]
     sources += [write(root / "small" / f"m{i}.css", text(3000, 100 + i)) for i in range(30)]
     cmd = [sys.executable, "-m", "pinknoise", "compress", "-q", "-j", "2", str(root)]
     env = {**os.environ, "PYTHONPATH": SRC}
