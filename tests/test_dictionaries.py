@@ -195,3 +195,15 @@ def test_use_as_dictionary_pattern(url: str, expected: str | None) -> None:
 )
 def test_available_dictionary_parsing(value: str, ok: bool) -> None:
     assert (parse_available_dictionary(value) is not None) is ok
+
+
+def test_compress_command_writes_deltas(versions: Path) -> None:
+    from pinknoise.compress import compress_tree
+
+    summary = compress_tree([versions], encodings=["br"], dictionaries=2, workers=1)
+    assert summary.deltas_written == 2
+    assert len(list((versions / "js").glob("*.dcz"))) == 2
+    none = compress_tree([versions], encodings=["br"], dictionaries=0, workers=1)
+    assert none.deltas_written == 0
+    # Deltas are never compressed themselves.
+    assert not list((versions / "js").glob("*.dcz.*"))

@@ -15,6 +15,7 @@ import sys
 from typing import Any, TextIO
 
 from pinknoise.compress.codecs import ALL_ENCODINGS, MissingEncodingError, available_encodings
+from pinknoise.compress.deltas import DEFAULT_KEEP
 from pinknoise.compress.runner import Summary, compress_tree, default_workers
 from pinknoise.compress.scan import DEFAULT_SKIP_EXTENSIONS
 
@@ -88,6 +89,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         choices=("process", "thread"),
         default="process",
         help="worker kind (default: process; see docs/compress.md for the measurements)",
+    )
+    parser.add_argument(
+        "--dictionaries",
+        type=int,
+        default=DEFAULT_KEEP,
+        metavar="N",
+        help="for the newest version of each content-hashed asset, write dcz deltas "
+        f"against the N most recent older versions (default {DEFAULT_KEEP}; 0: none; "
+        "needs zstandard); see docs/dictionaries.md",
     )
     parser.set_defaults(run=run)
     return parser
@@ -171,6 +181,11 @@ def format_summary(summary: Summary) -> str:
         )
     if summary.variants_removed:
         lines.append(f"  {summary.variants_removed} stale variants removed")
+    if summary.deltas_written or summary.deltas_removed:
+        lines.append(
+            f"  {summary.deltas_written} dcz deltas between asset versions written, "
+            f"{summary.deltas_removed} removed"
+        )
     if summary.temps_removed:
         lines.append(f"  {summary.temps_removed} temporary files of an interrupted run removed")
     return "\n".join(lines)
@@ -201,6 +216,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             workers=args.workers,
             executor=args.executor,
             reporter=reporter,
+            dictionaries=args.dictionaries,
         )
     except (MissingEncodingError, ValueError) as exc:
         print(f"pinknoise compress: error: {exc}", file=err)

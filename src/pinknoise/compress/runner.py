@@ -23,6 +23,7 @@ from typing import Final, Literal, Protocol
 
 from pinknoise.compress import codecs, manifest
 from pinknoise.compress.atomic import write_atomic
+from pinknoise.compress.deltas import DEFAULT_KEEP, write_deltas
 from pinknoise.compress.manifest import FileRecord, VariantRecord
 from pinknoise.compress.scan import (
     DEFAULT_SKIP_EXTENSIONS,
@@ -97,6 +98,9 @@ class Summary:
     variants_removed: int = 0
     #: Temporary files of a killed earlier run that were deleted.
     temps_removed: int = 0
+    #: dcz deltas between versions of an asset written, and removed as no longer wanted.
+    deltas_written: int = 0
+    deltas_removed: int = 0
     per_encoding: dict[str, EncodingStats] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
@@ -586,6 +590,7 @@ def compress_tree(
     workers: int | None = None,
     executor: ExecutorKind = "process",
     reporter: Reporter | None = None,
+    dictionaries: int = DEFAULT_KEEP,
 ) -> Summary:
     """Write ``.br``/``.zst``/``.gz`` siblings for every file under ``roots``.
 
@@ -594,6 +599,10 @@ def compress_tree(
     ``skip_extensions`` adds to :data:`DEFAULT_SKIP_EXTENSIONS` (or replaces it with
     ``use_default_skip=False``). Per-file problems do not raise: they are collected in
     ``Summary.errors`` and the rest of the tree is still processed.
+
+    With ``dictionaries`` > 0 (and zstandard installed), the newest version of each
+    versioned asset also gets dcz deltas against that many older versions, for
+    Compression Dictionary Transport (:mod:`pinknoise.compress.deltas`).
     """
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
@@ -616,4 +625,11 @@ def compress_tree(
         executor,
         reporter or NullReporter(),
     )
-    return run.run()
+    summary = run.run()
+    if dictionaries > 0 and not dry_run and "zstd" in codecs.available_encodings():
+        for root in summary.roots:
+            deltas = write_deltas(root, keep=dictionaries)
+            summary.deltas_written += len(deltas.written)
+            summary.deltas_removed += len(deltas.removed)
+            summary.errors.extend(deltas.errors)
+    return summary

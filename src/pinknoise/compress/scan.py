@@ -34,7 +34,7 @@ DEFAULT_SKIP_EXTENSIONS: Final[frozenset[str]] = frozenset(
         # fonts
         "woff", "woff2",
         # archives and compressed streams (including our own variants)
-        "gz", "tgz", "br", "zst", "zstd", "zip", "bz2", "tbz", "tbz2", "xz", "txz",
+        "gz", "tgz", "br", "zst", "zstd", "dcz", "zip", "bz2", "tbz", "tbz2", "xz", "txz",
         "lz", "lzma", "lz4", "7z", "rar", "jar", "whl", "apk", "dmg",
         # audio
         "mp3", "ogg", "oga", "opus", "m4a", "aac", "flac", "wma",
