@@ -147,3 +147,14 @@ def test_admin_login_page(browser: Any, server: Server, site_static_root: Path) 
         assert {manifest["admin/css/base.css"], manifest["admin/js/theme.js"]} <= set(brotli_paths)
     finally:
         visit.close()
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "failed"), ("", "skipped")])
+def test_missing_chromium_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: str
+) -> None:
+    monkeypatch.setattr(os.path, "exists", lambda path: False)
+    monkeypatch.setenv("CI", ci)
+    expected = pytest.fail.Exception if outcome == "failed" else pytest.skip.Exception
+    with pytest.raises(expected, match=r"/usr/bin/chromium is missing"):
+        _require_chromium()
