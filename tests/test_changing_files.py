@@ -408,7 +408,10 @@ def test_file_truncated_mid_body(kind: str, tmp_path: Path) -> None:
     big.write_bytes(version_bytes("big", 1, 32 * 1024 * 1024))
     port = free_port()
     env = {"PINKNOISE_TEST_ROOT": str(root)}
-    with run_server(_server_argv(kind, port), port, tmp_path / "server.log", env=env) as server:
+    # gunicorn's sync worker closes each connection after its response, so the short
+    # body ends at once (a gthread worker keeps it open until its keep-alive timeout).
+    argv = gunicorn(f"{APP}:wsgi", port) if kind == "gunicorn" else _server_argv(kind, port)
+    with run_server(argv, port, tmp_path / "server.log", env=env) as server:
         length, received, closed = _read_slowly_while_truncating(port, big)
         assert length == 32 * 1024 * 1024
         assert received < length
