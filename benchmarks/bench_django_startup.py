@@ -18,6 +18,7 @@ where each stat is a round trip, the gap is far larger.
 
     .venv/bin/python benchmarks/bench_django_startup.py                # 10,000 files
     .venv/bin/python benchmarks/bench_django_startup.py --files 2000 --rounds 3
+    .venv/bin/python benchmarks/bench_django_startup.py --manifest   # hashed names too
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ BEGIN, END = b"pinknoise-bench-begin\n", b"pinknoise-bench-end\n"
 FS_CALLS = ("stat", "lstat", "fstat", "newfstatat", "statx", "openat", "getdents64", "readlink")
 TARGETS = ("snapshot", "walk", "whitenoise")
 REPO = Path(__file__).resolve().parents[1]
+#: The storage collectstatic uses; children read the choice from the environment.
+STORAGE_ENV = "PINKNOISE_BENCH_STORAGE"
+STORAGE = {
+    "plain": "pinknoise.storage.CompressedStaticFilesStorage",
+    "manifest": "pinknoise.storage.CompressedManifestStaticFilesStorage",
+}
 
 
 def build_sources(root: Path, count: int) -> str:
@@ -84,7 +91,7 @@ def _settings(static_root: str, sources: str) -> dict[str, Any]:
         "STATIC_URL": "/static/",
         "STATIC_ROOT": static_root,
         "STATICFILES_DIRS": [sources],
-        "STORAGES": {"staticfiles": {"BACKEND": "pinknoise.storage.CompressedStaticFilesStorage"}},
+        "STORAGES": {"staticfiles": {"BACKEND": STORAGE[os.environ.get(STORAGE_ENV, "plain")]}},
         "ROOT_URLCONF": __name__,
     }
 
@@ -171,6 +178,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--manifest",
+        action="store_true",
+        help="collect with CompressedManifestStaticFilesStorage (hashed copies: 2N files)",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument(
         "--no-syscalls",
@@ -183,6 +195,7 @@ def main() -> None:
         print(json.dumps(child(target, static_root, sources, url)))
         return
 
+    os.environ[STORAGE_ENV] = "manifest" if args.manifest else "plain"
     with tempfile.TemporaryDirectory(prefix="pn-django-startup-") as temp:
         sources, static_root = Path(temp) / "src", Path(temp) / "static"
         url = build_sources(sources, args.files)
