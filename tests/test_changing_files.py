@@ -310,11 +310,6 @@ def test_deleted_files_fall_through(kind: str, autorefresh: bool, tmp_path: Path
     assert "Traceback" not in log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="StaticServer._refresh drops a vanished path from the catalog for good; "
-    "a re-created file is not served again until restart",
-)
 def test_deleted_then_recreated_file_is_served_again(tmp_path: Path) -> None:
     """Django's collectstatic deletes a changed file, then saves the new one.
 
@@ -386,17 +381,7 @@ def _read_slowly_while_truncating(port: int, path: Path) -> tuple[int, int, bool
 
 @pytest.mark.parametrize(
     "kind",
-    [
-        "gunicorn",
-        pytest.param(
-            "uvicorn",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="PinkNoiseASGI ends a short stream with more_body=False; h11 raises "
-                "LocalProtocolError and uvicorn logs it as an exception in the app",
-            ),
-        ),
-    ],
+    ["gunicorn", "uvicorn"],
 )
 def test_file_truncated_mid_body(kind: str, tmp_path: Path) -> None:
     """A file truncated in place while it is sent: the client must see a short body

@@ -113,11 +113,6 @@ def test_loops_special_files_and_directories_named_like_files(
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_open_checked opens without O_NONBLOCK: a catalogued file replaced by a FIFO "
-    "blocks the request in open() until something writes to the FIFO",
-)
 def test_file_replaced_by_fifo_after_start_up_does_not_hang(tmp_path: Path) -> None:
     (tmp_path / "data.txt").write_bytes(b"x" * 200_000)  # not held in memory
     app = PinkNoise(wsgi_client.fallback_app, tmp_path, prefix="/static/")
@@ -246,10 +241,6 @@ DIVERGENT_NAMES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog and autorefresh disagree on backslashes and non-printable names",
-)
 def test_catalog_and_autorefresh_agree_on_odd_names(tmp_path: Path) -> None:
     for name in DIVERGENT_NAMES:
         (tmp_path / name).write_bytes(b"x")

@@ -161,7 +161,10 @@ async def _stream(file: BinaryIO, length: int, receive: Receive, send: Send) -> 
         while remaining > 0 and not disconnected.done():
             chunk = await asyncio.to_thread(file.read, min(CHUNK_SIZE, remaining))
             if not chunk:
-                break  # the file shrank: the server sees a short body and closes
+                # The file shrank under us: the promised length cannot be met. Return
+                # without completing the response, so the server closes the connection
+                # and the client sees a short body (never padding, never a hang).
+                return
             remaining -= len(chunk)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         if not disconnected.done():

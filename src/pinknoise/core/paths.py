@@ -34,6 +34,20 @@ def is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
+def is_url_safe(name: str) -> bool:
+    """Whether a file name is servable: one a URL can spell, with no path meaning.
+
+    Undecodable bytes, control and other non-printable characters, and backslashes
+    (a path separator to some clients and file systems) are refused, by the scanner
+    and by autorefresh lookups alike.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return name.isprintable() and "\\" not in name
+
+
 def is_within(path: str, root: str) -> bool:
     """Whether a resolved ``path`` lies inside the resolved directory ``root``."""
     return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
@@ -49,8 +63,6 @@ def relative_file_path(url_path: str, prefix: str) -> str | None:
     if not url_path.startswith(prefix):
         return None
     relative = url_path[len(prefix) :]
-    if "\\" in relative or "\x00" in relative:
-        return None
     segments = relative.split("/")
     # A trailing "/" (an index URL) leaves one empty last segment, which is allowed.
     for index, segment in enumerate(segments):
@@ -58,6 +70,6 @@ def relative_file_path(url_path: str, prefix: str) -> str | None:
             if index == len(segments) - 1:
                 continue
             return None
-        if is_hidden(segment):
+        if is_hidden(segment) or not is_url_safe(segment):
             return None
     return relative

@@ -11,7 +11,7 @@ from typing import Final
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect, StaticFile
-from pinknoise.core.paths import HIDDEN_ROOT_FILES, is_hidden, is_within
+from pinknoise.core.paths import HIDDEN_ROOT_FILES, is_hidden, is_url_safe, is_within
 
 log = logging.getLogger("pinknoise")
 
@@ -145,12 +145,3 @@ def walk(real_root: str, allow_external: bool) -> Iterator[Directory]:
             elif stat.S_ISREG(st.st_mode):
                 files.append((name, FileStat.of(st)))
         yield directory, relative_dir, files
-
-
-def is_url_safe(name: str) -> bool:
-    """A name no URL can reach (undecodable bytes, control characters) is not served."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return name.isprintable()

@@ -208,14 +208,17 @@ class StaticServer:
         entry = self._find_on_disk(path)
         stale = self._catalog.get(path)
         if isinstance(stale, StaticFile):
-            released = sum(len(r.data) for r in stale.representations() if r.data is not None)
+            released = 0
+            for representation in stale.representations():
+                if representation.data is not None:
+                    released += len(representation.data)
+                    representation.data = None
             with self._cache_lock:
                 self._cached_bytes -= released
-        if not self.options.autorefresh:
-            if entry is None:
-                self._catalog.pop(path, None)
-            else:
-                self._catalog[path] = entry
+        if entry is not None and not self.options.autorefresh:
+            # A vanished file keeps its old entry: every request for it looks again, so
+            # a file re-created later (collectstatic deletes, then saves) is served.
+            self._catalog[path] = entry
         return entry
 
     def _find_on_disk(self, url: str) -> Entry | None:
@@ -297,6 +300,9 @@ def _siblings(path: str) -> list[tuple[str, FileStat]]:
     return found
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
 def _unchanged(representation: Representation) -> bool:
     try:
         st = os.stat(representation.path)
@@ -315,15 +321,21 @@ def _open_checked(representation: Representation) -> BinaryIO | None:
     if source is not None and not _unchanged(source):
         return None
     try:
-        opened = open(representation.path, "rb")  # noqa: SIM115 - the adapter closes it
+        # O_NONBLOCK: a file replaced by a FIFO must not hang the request in open(); it
+        # has no effect on reading a regular file, which is all that passes the check.
+        fd = os.open(representation.path, _OPEN_FLAGS)
     except OSError:
         return None
     try:
-        st = os.fstat(opened.fileno())
+        st = os.fstat(fd)
     except OSError:
-        opened.close()
+        os.close(fd)
         return None
-    if st.st_size != representation.size or st.st_mtime_ns != representation.mtime_ns:
-        opened.close()
+    if (
+        not stat.S_ISREG(st.st_mode)
+        or st.st_size != representation.size
+        or st.st_mtime_ns != representation.mtime_ns
+    ):
+        os.close(fd)
         return None
-    return opened
+    return os.fdopen(fd, "rb")

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from pinknoise.core.files import FileStat
-from pinknoise.core.paths import is_hidden
-from pinknoise.core.scanner import Directory, is_url_safe, walk
+from pinknoise.core.paths import is_hidden, is_url_safe
+from pinknoise.core.scanner import Directory, walk
 
 SNAPSHOT_NAME: Final = ".pinknoise-catalog.json"
 FORMAT: Final = "pinknoise-catalog/1"
