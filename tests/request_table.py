@@ -444,6 +444,7 @@ CASES: list[Case] = [
     Case("dotfile", "/static/.secret", app=True),
     Case("dot directory", "/static/.git/config", app=True),
     Case("manifest", "/static/staticfiles.json", app=True),
+    Case("manifest's compressed sibling", "/static/staticfiles.json.gz", app=True),
     Case("symlink out of root", "/static/link-out.txt", app=True),
     Case("symlinked dir out of root", "/static/link-out-dir/secret.txt", app=True),
     Case("symlink loop", "/static/loop/css/app.css", app=True),

@@ -322,3 +322,23 @@ def test_memory_cache_is_bounded(site: Site, make_app: MakeApp) -> None:
     # big.bin is over both; one.txt (1 B) still fits in what the budget has left.
     assert held == {"/static/css/app.css": True, "/static/big.bin": False, "/static/one.txt": True}
     assert app.server._cached_bytes <= 25_000
+
+
+def test_entries_prepared_lazily_unless_a_callback_could_fail(
+    site: Site, make_app: MakeApp
+) -> None:
+    def pending(app: PinkNoise) -> bool:
+        return isinstance(app.server.catalog[CSS], tuple)
+
+    assert pending(make_app(site.root))
+    assert pending(make_app(site.root, immutable_file_test=r"\.css$"))
+    assert not pending(make_app(site.root, immutable_file_test=lambda path, url: False))
+    assert not pending(make_app(site.root, add_headers_function=lambda h, p, u: None))
+
+
+def test_a_failing_callback_fails_at_start_up(site: Site, make_app: MakeApp) -> None:
+    def broken(path: str, url: str) -> bool:
+        raise RuntimeError("broken test")
+
+    with pytest.raises(RuntimeError, match="broken test"):
+        make_app(site.root, immutable_file_test=broken)

@@ -70,7 +70,7 @@ def build_site(base: Path) -> Site:
     write(root, "digits.txt", b"0123456789")
     write(root, ".secret", b"dotfile\n")
     write(root, ".git/config", b"[core]\n")
-    write(root, "staticfiles.json", b'{"paths": {}}')
+    compress_all(write(root, "staticfiles.json", b'{"paths": {}, "pad": "' + b"x" * 200 + b'"}'))
     write(root, "fonts/font.woff2", random.Random(6).randbytes(2_000))
     write(root, "data.json", b'{"a": 1}')
 

@@ -43,6 +43,25 @@ _HASHED_NAME: Final = re.compile(
 )
 
 
+def pure(test: ImmutableTest) -> ImmutableTest:
+    """Mark an ``immutable_file_test`` as cheap and free of side effects.
+
+    Catalog entries are normally prepared on a file's first request; a user's own test
+    makes the server prepare every entry at start-up instead, so that a test that
+    raises fails there and not in a request. Tests built from a regex or a manifest are
+    declared pure and keep preparation lazy.
+    """
+    setattr(test, _PURE_MARK, True)
+    return test
+
+
+def is_pure(test: ImmutableTest) -> bool:
+    return bool(getattr(test, _PURE_MARK, False))
+
+
+_PURE_MARK: Final = "pinknoise_pure"
+
+
 def hash_span(name: str) -> tuple[int, int] | None:
     """Where the content hash sits in a file name, or None if it carries none."""
     match = _HASHED_NAME.search(name)
@@ -52,6 +71,9 @@ def hash_span(name: str) -> tuple[int, int] | None:
 def is_hashed_name(path: str, url: str) -> bool:
     """The default ``immutable_file_test``: does the URL's file name carry a content hash?"""
     return hash_span(url[url.rfind("/") + 1 :]) is not None
+
+
+pure(is_hashed_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +169,7 @@ def _immutable_test(value: object) -> ImmutableTest:
         def matches_url(path: str, url: str) -> bool:
             return pattern.search(url) is not None
 
-        return matches_url
+        return pure(matches_url)
     if callable(value):
         test: ImmutableTest = value
         return test

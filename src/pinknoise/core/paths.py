@@ -11,6 +11,8 @@ import os
 from typing import Final
 from urllib.parse import urlsplit
 
+from pinknoise.core.codings import SUFFIXES
+
 #: Files never served by default besides dotfiles: Django's manifest at a root's top.
 HIDDEN_ROOT_FILES: Final = frozenset({"staticfiles.json"})
 
@@ -32,6 +34,14 @@ def normalize_prefix(prefix: str | None) -> str:
 def is_hidden(name: str) -> bool:
     """Dotfiles and dot-directories (``.git``, ``.env``, temp files) are never served."""
     return name.startswith(".")
+
+
+def is_hidden_at_root(name: str) -> bool:
+    """Django's manifest at the top of a root, and its compressed siblings, stay private."""
+    if name in HIDDEN_ROOT_FILES:
+        return True
+    base, _, suffix = name.rpartition(".")
+    return f".{suffix}" in SUFFIXES.values() and base in HIDDEN_ROOT_FILES
 
 
 def is_url_safe(name: str) -> bool:

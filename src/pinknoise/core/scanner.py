@@ -11,7 +11,7 @@ from typing import Final
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect, StaticFile
-from pinknoise.core.paths import HIDDEN_ROOT_FILES, is_hidden, is_url_safe, is_within
+from pinknoise.core.paths import is_hidden, is_hidden_at_root, is_url_safe, is_within
 
 log = logging.getLogger("pinknoise")
 
@@ -50,7 +50,7 @@ def scan_root(
             if name.endswith(".dcz") and (delta := parse_delta_name(name)) is not None:
                 deltas.setdefault(delta[0], []).append(name)
         for name, st in files:
-            if not relative_dir and name in HIDDEN_ROOT_FILES:
+            if not relative_dir and is_hidden_at_root(name):
                 continue
             if name.endswith(".dcz") and parse_delta_name(name):
                 continue  # a delta is only ever a representation of its source

@@ -20,9 +20,9 @@ from pinknoise.core.files import (
     Representation,
     StaticFile,
 )
-from pinknoise.core.options import Options, is_hashed_name
+from pinknoise.core.options import Options, is_pure
 from pinknoise.core.paths import (
-    HIDDEN_ROOT_FILES,
+    is_hidden_at_root,
     is_within,
     normalize_prefix,
     relative_file_path,
@@ -62,9 +62,8 @@ class StaticServer:
         self._factory = FileFactory(options)
         self._roots: list[tuple[str, str]] = []  # (resolved root, prefix), oldest first
         self._catalog: dict[str, Entry | Pending] = {}
-        self._prepare_eagerly = (
-            options.add_headers_function is not None
-            or options.immutable_file_test is not is_hashed_name
+        self._prepare_eagerly = options.add_headers_function is not None or not is_pure(
+            options.immutable_file_test
         )
         self._cache_lock = threading.Lock()
         #: ``find(path) -> Entry | None``: the catalog's own ``dict.get`` when files are
@@ -242,7 +241,7 @@ class StaticServer:
                 relative += index_file
             else:
                 name = relative[relative.rfind("/") + 1 :]
-            if relative in HIDDEN_ROOT_FILES or parse_delta_name(name):
+            if is_hidden_at_root(relative) or parse_delta_name(name):
                 continue
             path = os.path.join(real_root, relative)
             if not self._reachable(real_root, relative):

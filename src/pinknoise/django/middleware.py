@@ -26,6 +26,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase, ResponseHeaders
 
+from pinknoise.core.options import pure
 from pinknoise.core.request import Request
 from pinknoise.core.response import REASONS, Response
 from pinknoise.core.server import Body, StaticServer, WouldBlock
@@ -188,7 +189,7 @@ def manifest_immutable_test(static_prefix: str | None) -> Callable[[str, str], b
     def in_manifest(path: str, url: str) -> bool:
         return url.startswith(static_prefix) and url[start:] in hashed
 
-    return in_manifest
+    return pure(in_manifest)  # entries stay lazily prepared
 
 
 def to_django_response(
