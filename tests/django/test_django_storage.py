@@ -206,3 +206,37 @@ def test_manifest_strict_setting(settings: SettingsWrapper, collected: Path) -> 
     settings.PINKNOISE_MANIFEST_STRICT = False
     settings.STORAGES = {"staticfiles": dict(MANIFEST_STORAGE["staticfiles"])}  # rebuild
     assert staticfiles_storage.manifest_strict is False
+
+
+def test_collectstatic_writes_dcz_deltas_between_versions(
+    settings: SettingsWrapper, tmp_path: Path
+) -> None:
+    """A redeploy keeps the previous hashed file; its successor gets a delta against it."""
+    import base64
+    import hashlib
+
+    from pinknoise.compress.deltas import decode_dcz
+
+    sources = tmp_path / "sources"
+    root = tmp_path / "static"
+    base = "".join(f"function f{i}(x) {{ return x * {i}; }}\n" for i in range(300))
+    write(sources, "js/bundle.js", base)
+    collect(sources, root, MANIFEST_STORAGE)
+    old_name = manifest_paths(root)["js/bundle.js"]
+    old = (root / old_name).read_bytes()
+    write(sources, "js/bundle.js", base.replace("f10(x)", "f10(y)"))
+    collect(sources, root, MANIFEST_STORAGE)
+    new_name = manifest_paths(root)["js/bundle.js"]
+    assert new_name != old_name
+    assert (root / old_name).exists()  # the previous version stays, as a dictionary
+    digest = hashlib.sha256(old).digest()
+    delta = root / f"{new_name}.{digest.hex()}.dcz"
+    assert decode_dcz(delta.read_bytes(), old) == (root / new_name).read_bytes()
+
+    settings.STATIC_ROOT = str(root)
+    settings.STORAGES = MANIFEST_STORAGE
+    available = ":" + base64.b64encode(digest).decode() + ":"
+    headers = {"Accept-Encoding": "gzip, br, zstd, dcz", "Available-Dictionary": available}
+    response = sync_fetch(Client(), "GET", f"/static/{new_name}", headers)
+    assert (response.status, response.header("Content-Encoding")) == (200, "dcz")
+    assert decode_dcz(response.body, old) == (root / new_name).read_bytes()
