@@ -240,3 +240,29 @@ def test_collectstatic_writes_dcz_deltas_between_versions(
     response = sync_fetch(Client(), "GET", f"/static/{new_name}", headers)
     assert (response.status, response.header("Content-Encoding")) == (200, "dcz")
     assert decode_dcz(response.body, old) == (root / new_name).read_bytes()
+
+
+def test_old_versions_are_pruned_to_a_bound(settings: SettingsWrapper, tmp_path: Path) -> None:
+    settings.PINKNOISE_KEEP_OLD_VERSIONS = 2
+    sources, root = tmp_path / "sources", tmp_path / "static"
+    write(sources, "js/other-abcdef123456.js", "// not a version of bundle.js")
+    names = []
+    for version in range(5):
+        write(sources, "js/bundle.js", f"// version {version}\n" + "x = 1;\n" * 200)
+        collect(sources, root, MANIFEST_STORAGE)
+        names.append(manifest_paths(root)["js/bundle.js"])
+    present = {p.name for p in (root / "js").iterdir()}
+    # The current version and the 2 most recent previous ones, nothing older.
+    assert [name.split("/")[-1] in present for name in names] == [False, False, True, True, True]
+    assert not any(p.startswith(names[0].split("/")[-1]) for p in present)  # variants too
+    assert "other-abcdef123456.js" in present
+
+
+def test_keep_old_versions_validation(settings: SettingsWrapper) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from pinknoise.django.settings import read_config
+
+    settings.PINKNOISE_KEEP_OLD_VERSIONS = -1
+    with pytest.raises(ImproperlyConfigured, match="KEEP_OLD_VERSIONS"):
+        read_config()

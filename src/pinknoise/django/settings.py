@@ -36,7 +36,12 @@ OTHER_SETTINGS: Final = (
     "MANIFEST_STRICT",
     "MISSING_REFERENCES",
     "SKIP_COMPRESS_EXTENSIONS",
+    "KEEP_OLD_VERSIONS",
 )
+
+#: Old hashed versions of a file kept by collectstatic (dictionaries for dcz deltas,
+#: and targets for pages still cached somewhere); older ones are deleted.
+DEFAULT_KEEP_OLD_VERSIONS: Final = 5
 
 #: Every setting name pinknoise understands (the typo check compares against these).
 KNOWN_SETTINGS: Final = frozenset(PREFIX + name for name in (*OPTION_SETTINGS, *OTHER_SETTINGS))
@@ -92,6 +97,8 @@ class Config:
     skip_compress_extensions: tuple[str, ...] | None
     #: Codings collectstatic writes; None means every one whose library is installed.
     compress_encodings: tuple[str, ...] | None
+    #: Previous hashed versions collectstatic keeps per file; None keeps them all.
+    keep_old_versions: int | None
 
 
 def read_config(settings: Any = None) -> Config:
@@ -135,7 +142,16 @@ def read_config(settings: Any = None) -> Config:
         missing_references=_missing_references(settings),
         skip_compress_extensions=_skip_extensions(settings),
         compress_encodings=encodings,
+        keep_old_versions=_keep_old_versions(settings),
     )
+
+
+def _keep_old_versions(settings: Any) -> int | None:
+    name = PREFIX + "KEEP_OLD_VERSIONS"
+    value = getattr(settings, name, DEFAULT_KEEP_OLD_VERSIONS)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ImproperlyConfigured(f"{name}: must be a number >= 0 or None, got {value!r}")
+    return value
 
 
 def static_location(settings: Any = None) -> StaticLocation:

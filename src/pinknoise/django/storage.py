@@ -168,7 +168,38 @@ class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stub
             return
         if config.keep_only_hashed_files:
             self._delete_unhashed()
+        if config.keep_old_versions is not None:
+            self._prune_old_versions(config.keep_old_versions)
         yield from self._finish(config)
+
+    def _prune_old_versions(self, keep: int) -> None:
+        """Keep the ``keep`` most recent previous hashed versions of each file.
+
+        A previous version is a file named like the current hashed name with another
+        12-hex-digit hash (Django's own pattern for that original name), so unrelated
+        files are never touched. They are what browsers hold as compression
+        dictionaries, and what pages cached before the deploy still reference.
+        """
+        for original, current in self.hashed_files.items():
+            if original == current:
+                continue
+            directory, name = os.path.split(os.path.join(self.location, current))
+            stem, extension = os.path.splitext(os.path.basename(original))
+            pattern = re.compile(re.escape(stem) + r"\.[0-9a-f]{12}" + re.escape(extension))
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                continue
+            previous = []
+            for candidate in names:
+                if candidate != name and pattern.fullmatch(candidate):
+                    with contextlib.suppress(OSError):
+                        mtime = os.stat(os.path.join(directory, candidate)).st_mtime_ns
+                        previous.append((mtime, candidate))
+            for _, old in sorted(previous, reverse=True)[keep:]:
+                for suffix in ("", *SUFFIXES.values()):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(directory, old + suffix))
 
     def _delete_unhashed(self) -> None:
         """Delete each original whose hashed copy was written (keep only hashed names)."""
