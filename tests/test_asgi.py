@@ -13,6 +13,7 @@ from pinknoise.asgi import PinkNoiseASGI
 from tests.checks import run_case
 from tests.request_table import CASES, Case
 from tests.support import asgi_client, wsgi_client
+from tests.support.procfs import open_files_under
 from tests.support.site import Site
 
 IDS = [case.name for case in CASES]
@@ -110,18 +111,6 @@ def test_pathsend_for_large_whole_files_only(site: Site) -> None:
     assert small[1]["type"] == "http.response.body"
 
 
-def _open_fds_under(root: Path) -> list[str]:
-    found = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith(str(root)):
-            found.append(target)
-    return found
-
-
 def test_disconnect_stops_transfer_and_closes_file(fresh_site: Site) -> None:
     big = fresh_site.root / "huge.bin"
     big.write_bytes(os.urandom(4 * 1024 * 1024))
@@ -137,4 +126,4 @@ def test_disconnect_stops_transfer_and_closes_file(fresh_site: Site) -> None:
         messages = asyncio.run(aborted())
         sent = sum(len(m.get("body", b"")) for m in messages if m["type"] == "http.response.body")  # type: ignore[arg-type]
         assert sent < big.stat().st_size
-    assert _open_fds_under(fresh_site.root) == []
+    assert open_files_under([os.getpid()], fresh_site.root) == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from tests.checks import run_case
 from tests.request_table import CASES, Case
+from tests.support.procfs import process_tree, wait_until_closed
 from tests.support.servers import BIN, Server, free_port, http_request, run_server
 from tests.support.site import Site
 
@@ -45,33 +45,6 @@ def test_request_table(case: Case, asgi_server: Server, site: Site) -> None:
     run_case(case, asgi_server.request, site)
 
 
-def _open_files_under(pids: list[int], root: Path) -> list[str]:
-    found = []
-    for pid in pids:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith(str(root)):
-                found.append(target)
-    return found
-
-
-def _process_tree(pid: int) -> list[int]:
-    pids, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        pids.append(current)
-        for task in os.listdir(f"/proc/{current}/task"):
-            try:
-                children = Path(f"/proc/{current}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            pending.extend(int(child) for child in children)
-    return pids
-
-
 @pytest.mark.parametrize("server_name", ["uvicorn", "hypercorn", "granian"])
 def test_aborted_downloads_leak_nothing(server_name: str, fresh_site: Site, tmp_path: Path) -> None:
     big = fresh_site.root / "huge.bin"
@@ -88,9 +61,6 @@ def test_aborted_downloads_leak_nothing(server_name: str, fresh_site: Site, tmp_
         assert ranged.body == big.read_bytes()[1000:2000]
         whole = http_request(port, "GET", "/static/huge.bin", timeout=30)
         assert whole.body == big.read_bytes()
-        pids = _process_tree(server.process.pid)
-        deadline = time.monotonic() + 10
-        while _open_files_under(pids, fresh_site.root) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _open_files_under(pids, fresh_site.root) == []
+        pids = process_tree(server.process.pid)
+        assert wait_until_closed(pids, fresh_site.root) == []
         assert "Traceback" not in server.log_text()

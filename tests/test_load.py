@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.procfs import process_tree
 from tests.support.servers import BIN, free_port, gunicorn, run_server
 from tests.support.site import HASHED_JS, Site
 
@@ -153,20 +154,6 @@ def _drive(workload: Workload, requests: int, seconds: float, stats: Stats) -> N
         thread.join()
 
 
-def _tree(pid: int) -> list[int]:
-    pids, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        pids.append(current)
-        for task in os.listdir(f"/proc/{current}/task"):
-            try:
-                children = Path(f"/proc/{current}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            pending.extend(int(child) for child in children)
-    return pids
-
-
 @dataclass
 class Usage:
     fds: int
@@ -176,7 +163,7 @@ class Usage:
 
 def _usage(pid: int, root: Path) -> Usage:
     fds, rss, in_root = 0, 0, []
-    for member in _tree(pid):
+    for member in process_tree(pid):
         for fd in os.listdir(f"/proc/{member}/fd"):
             fds += 1
             try:

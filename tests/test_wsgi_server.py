@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.support.procfs import process_tree, wait_until_closed
 from tests.support.servers import free_port, gunicorn, http_request, run_server
 from tests.support.site import Site
 
 pytestmark = pytest.mark.server
-
-
-def _worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
-
-
-def _open_files_under(pid: int, root: Path) -> list[str]:
-    opened = []
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith(str(root)):
-            opened.append(target)
-    return opened
 
 
 def _aborted_download(port: int, target: str) -> None:
@@ -47,7 +30,8 @@ def test_no_file_handle_leaks(fresh_site: Site, tmp_path: Path, worker: str) -> 
     argv = gunicorn("tests.apps.wsgi_site:application", port, "--worker-class", worker)
     env = {"PINKNOISE_TEST_ROOT": str(fresh_site.root)}
     with run_server(argv, port, tmp_path / "log", env=env) as server:
-        (worker_pid,) = _worker_pids(server.process.pid)
+        pids = process_tree(server.process.pid)
+        assert len(pids) == 2  # the master and its one worker
         etag = server.request("GET", "/static/css/app.css").header("ETag") or ""
         for _ in range(30):
             assert (
@@ -65,8 +49,5 @@ def test_no_file_handle_leaks(fresh_site: Site, tmp_path: Path, worker: str) -> 
             _aborted_download(port, "/static/huge.bin")
         whole = http_request(port, "GET", "/static/huge.bin", timeout=30)
         assert whole.body == big.read_bytes()
-        deadline = time.monotonic() + 10
-        while _open_files_under(worker_pid, fresh_site.root) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _open_files_under(worker_pid, fresh_site.root) == []
+        assert wait_until_closed(pids, fresh_site.root) == []
         assert "Traceback" not in server.log_text()

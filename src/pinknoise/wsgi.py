@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from pinknoise.core.options import make_options
@@ -57,21 +57,8 @@ class PinkNoise:
             if application is not None:
                 return application(environ, start_response)
             return self._pass(environ, start_response)
-        get = environ.get
-        request = Request(
-            get("REQUEST_METHOD", "GET"),
-            get("QUERY_STRING", ""),
-            get("HTTP_ACCEPT_ENCODING"),
-            get("HTTP_RANGE"),
-            get("HTTP_IF_RANGE"),
-            get("HTTP_IF_MATCH"),
-            get("HTTP_IF_NONE_MATCH"),
-            get("HTTP_IF_MODIFIED_SINCE"),
-            get("HTTP_IF_UNMODIFIED_SINCE"),
-            get("HTTP_AVAILABLE_DICTIONARY"),
-        )
         try:
-            response, body = server.respond(path, entry, request)
+            response, body = server.respond(path, entry, request_from_environ(environ))
         except LookupError:
             return self._pass(environ, start_response)
         start_response(_STATUS_LINES[response.status], list(response.headers))
@@ -81,7 +68,7 @@ class PinkNoise:
             return (body,)
         assert not isinstance(body, bytes | FilePath)
         if response.is_whole_file:
-            file_wrapper = get("wsgi.file_wrapper")
+            file_wrapper = environ.get("wsgi.file_wrapper")
             if file_wrapper is not None:
                 wrapped: Iterable[bytes] = file_wrapper(body, BLOCK_SIZE)
                 return wrapped
@@ -94,6 +81,23 @@ class PinkNoise:
             )
             return (b"Not Found",)
         return self.application(environ, start_response)
+
+
+def request_from_environ(environ: Mapping[str, Any]) -> Request:
+    """The core's view of a WSGI environ (or Django's ``request.META``)."""
+    get = environ.get
+    return Request(
+        get("REQUEST_METHOD", "GET"),
+        get("QUERY_STRING", ""),
+        get("HTTP_ACCEPT_ENCODING"),
+        get("HTTP_RANGE"),
+        get("HTTP_IF_RANGE"),
+        get("HTTP_IF_MATCH"),
+        get("HTTP_IF_NONE_MATCH"),
+        get("HTTP_IF_MODIFIED_SINCE"),
+        get("HTTP_IF_UNMODIFIED_SINCE"),
+        get("HTTP_AVAILABLE_DICTIONARY"),
+    )
 
 
 class FileSlice:

@@ -133,25 +133,21 @@ class StaticServer:
         """
         if isinstance(entry, tuple):
             entry = self._catalog[path] = prepare(entry, self._factory)
-        response = decide(entry, request)
-        representation = response.body
-        if representation is None:
-            return response, None
-        body = self._load(response, representation, send_path, blocking)
-        if body is None:
-            if not blocking:
-                raise WouldBlock(path)
-            fresh = self._refresh(path)
-            if fresh is None:
-                raise LookupError(path)
-            response = decide(fresh, request)
+        for attempt in range(2):
+            response = decide(entry, request)
             representation = response.body
             if representation is None:
                 return response, None
             body = self._load(response, representation, send_path, blocking)
-            if body is None:
+            if body is not None:
+                return response, body
+            if not blocking:
+                raise WouldBlock(path)
+            fresh = self._refresh(path) if attempt == 0 else None
+            if fresh is None:
                 raise LookupError(path)
-        return response, body
+            entry = fresh
+        raise AssertionError("unreachable")
 
     def _load(
         self, response: Response, representation: Representation, send_path: bool, blocking: bool

@@ -31,7 +31,7 @@ from pinknoise.core.request import Request
 from pinknoise.core.response import REASONS, Response
 from pinknoise.core.server import Body, StaticServer, WouldBlock
 from pinknoise.django.settings import Config, read_config
-from pinknoise.wsgi import BLOCK_SIZE, FileSlice
+from pinknoise.wsgi import BLOCK_SIZE, FileSlice, request_from_environ
 
 log = logging.getLogger("pinknoise")
 
@@ -100,19 +100,7 @@ class PinkNoiseMiddleware:
 
 def core_request(request: HttpRequest) -> Request:
     """The core's view of a Django request: the raw method and header values."""
-    get = request.META.get
-    return Request(
-        get("REQUEST_METHOD") or request.method or "GET",
-        get("QUERY_STRING", ""),
-        get("HTTP_ACCEPT_ENCODING"),
-        get("HTTP_RANGE"),
-        get("HTTP_IF_RANGE"),
-        get("HTTP_IF_MATCH"),
-        get("HTTP_IF_NONE_MATCH"),
-        get("HTTP_IF_MODIFIED_SINCE"),
-        get("HTTP_IF_UNMODIFIED_SINCE"),
-        get("HTTP_AVAILABLE_DICTIONARY"),
-    )
+    return request_from_environ(request.META)
 
 
 def build_server(config: Config) -> tuple[StaticServer, list[tuple[str, str]]]:
