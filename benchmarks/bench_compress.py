@@ -207,8 +207,7 @@ def bench_corpus(name: str, source: Path, work: Path, repeat: int) -> dict[str, 
     return best
 
 
-def report(name: str, source: Path, results: dict[str, Result]) -> bool:
-    files, size = tree_stats(source)
+def report(name: str, files: int, size: int, results: dict[str, Result]) -> bool:
     wn = results["whitenoise"]
     print(f"\n== {name}: {files} files, {size / 1e6:.1f} MB ==")
     header = f"{'tool':<20}{'wall s':>8}{'ratio':>7}{'cpu s':>8}{'.gz bytes':>13}{'.br bytes':>13}"
@@ -242,35 +241,54 @@ def report(name: str, source: Path, results: dict[str, Result]) -> bool:
     return ok
 
 
+@dataclass
+class CorpusResult:
+    files: int
+    size: int
+    results: dict[str, Result]  # tool -> result
+
+
+def run(
+    quick: bool = False,
+    count: int | None = None,
+    repeat: int = 1,
+    names: tuple[str, ...] = tuple(TARGETS),
+) -> dict[str, CorpusResult]:
+    """Build the corpora in ``names`` and run every tool on each; results by corpus."""
+    count = count or (1_000 if quick else 10_000)
+    out: dict[str, CorpusResult] = {}
+    with tempfile.TemporaryDirectory(prefix="pinknoise-bench-compress-") as scratch:
+        work = Path(scratch)
+        sources: dict[str, Path] = {}
+        if {"real", "real-collectstatic"} & set(names):
+            build_real(work / "src-real", quick)
+            sources["real"] = work / "src-real"
+        if "real-collectstatic" in names:
+            build_collectstatic(work / "src-real-collectstatic", work / "src-real")
+            sources["real-collectstatic"] = work / "src-real-collectstatic"
+        if "small" in names:
+            build_small(work / "src-small", count)
+            sources["small"] = work / "src-small"
+        if "small-hashed" in names:
+            build_small(work / "src-small-hashed", count, hashed=True)
+            sources["small-hashed"] = work / "src-small-hashed"
+        for name in names:
+            files, size = tree_stats(sources[name])
+            out[name] = CorpusResult(files, size, bench_corpus(name, sources[name], work, repeat))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="admin only, 1,000 small files")
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs per tool")
     parser.add_argument("--files", type=int, default=None, help="small-tree file count")
     args = parser.parse_args()
-    count = args.files or (1_000 if args.quick else 10_000)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"python {sys.version.split()[0]}, {cpus} CPUs, load {os.getloadavg()[0]:.2f}")
     ok = True
-    with tempfile.TemporaryDirectory(prefix="pinknoise-bench-compress-") as scratch:
-        work = Path(scratch)
-        real = work / "src-real"
-        build_real(real, args.quick)
-        collected = work / "src-real-collectstatic"
-        build_collectstatic(collected, real)
-        small = work / "src-small"
-        build_small(small, count)
-        hashed = work / "src-small-hashed"
-        build_small(hashed, count, hashed=True)
-        corpora = {
-            "real": real,
-            "real-collectstatic": collected,
-            "small": small,
-            "small-hashed": hashed,
-        }
-        for name, source in corpora.items():
-            results = bench_corpus(name, source, work, args.repeat)
-            ok = report(name, source, results) and ok
+    for name, corpus in run(args.quick, args.files, args.repeat).items():
+        ok = report(name, corpus.files, corpus.size, corpus.results) and ok
     print(f"\nload after: {os.getloadavg()[0]:.2f} (other work on the machine skews times)")
     return 0 if ok else 1
 

@@ -34,6 +34,9 @@ import brotli
 FIXED_MTIME = 1_704_067_200
 
 HASHED_JS = "js/app.3f2a9c1b7d4e.js"
+HERO_JPG = "img/hero.jpg"  # 1 MiB: far above pinknoise's 128 KiB in-memory body limit
+LARGE_FILE = "media/large.bin"  # written by build_large only (32 MiB by default)
+LARGE_SIZE = 32 * 1024 * 1024
 
 _WORD_TEXT = """
 static serve cache header request response stream content encoding range modified match
@@ -155,6 +158,7 @@ SITE_FILES: tuple[tuple[str, Generator, int, bool], ...] = (
     ("js/vendor.js", _js, 200 * 1024, True),
     ("img/logo.svg", _svg, 6 * 1024, True),
     ("img/photo.jpg", lambda rng, n: rng.randbytes(n), 48 * 1024, False),
+    (HERO_JPG, lambda rng, n: rng.randbytes(n), 1024 * 1024, False),
 )
 
 
@@ -192,6 +196,13 @@ def build_site(dest: Path, seed: int = 2) -> dict[str, SiteFile]:
             _write(dest / (relpath + ".br"), br)
         files[relpath] = SiteFile(relpath, data, gz, br)
     return files
+
+
+def build_large(dest: Path, size: int = LARGE_SIZE, seed: int = 32) -> Path:
+    """Write one incompressible ``size``-byte file at ``LARGE_FILE`` (no siblings)."""
+    path = dest / LARGE_FILE
+    _write(path, random.Random(seed).randbytes(size))
+    return path
 
 
 _TREE_KINDS: tuple[tuple[str, Generator, bool], ...] = (
