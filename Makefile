@@ -30,6 +30,7 @@ lint: $(STAMP)
 
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python benchmarks/run.py --quick
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
