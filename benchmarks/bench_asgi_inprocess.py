@@ -254,7 +254,8 @@ def ratio(a: float | None, b: float | None) -> str:
 def short(label: str) -> str:
     """``pinknoise no-pathsend`` -> ``pink no-ps``: a column header."""
     target, mode = label.split()
-    return f"{target[:5].replace('servestatic'[:5], 'serve')} {mode.replace('pathsend', 'ps')}"
+    names = {"pinknoise": "pink", "servestatic": "serve"}
+    return f"{names.get(target, target)} {mode.replace('pathsend', 'ps')}"
 
 
 def format_table(res: AsgiResult) -> str:

@@ -119,9 +119,10 @@ def http_small(data: dict[str, Any], out: Path) -> Path | None:
     left.grid(axis="x", alpha=0.3)
     if nginx:
         left.axvline(nginx / 2, color=COLORS["nginx"], linestyle="--", linewidth=1)
+        left.set_ylim(len(setups) - 0.5, -1.1)
         left.text(
             nginx / 2,
-            len(setups) - 0.45,
+            -0.6,
             "50% of nginx ",
             color=COLORS["nginx"],
             fontsize=7,
@@ -170,9 +171,10 @@ def http_large(data: dict[str, Any], out: Path) -> Path | None:
     ax.invert_yaxis()
     if nginx:
         ax.axvline(0.8 * nginx, color=COLORS["nginx"], linestyle="--", linewidth=1)
+        ax.set_ylim(len(setups) - 0.5, -1.1)
         ax.text(
             0.8 * nginx,
-            len(setups) - 0.45,
+            -0.6,
             "80% of nginx ",
             color=COLORS["nginx"],
             fontsize=7,
