@@ -216,7 +216,7 @@ def _bump(path: Path) -> None:
 
 
 def test_rewritten_file_is_served_fresh(fresh_site: Site, make_app: MakeApp) -> None:
-    app = make_app(fresh_site.root)
+    app = make_app(fresh_site.root, recheck_interval=0)
     path = fresh_site.root / "digits.txt"
     assert call(app, "GET", "/static/digits.txt").body == b"0123456789"
     path.write_bytes(b"changed and longer")
@@ -227,7 +227,7 @@ def test_rewritten_file_is_served_fresh(fresh_site: Site, make_app: MakeApp) -> 
 
 
 def test_same_size_rewrite_gets_new_etag(fresh_site: Site, make_app: MakeApp) -> None:
-    app = make_app(fresh_site.root)
+    app = make_app(fresh_site.root, recheck_interval=0)
     path = fresh_site.root / "digits.txt"
     old = call(app, "GET", "/static/digits.txt").header("ETag")
     path.write_bytes(b"abcdefghij")
@@ -298,7 +298,7 @@ def test_directory_alias_served_under_both_names(
 
 
 def test_memory_cache_serves_edits(fresh_site: Site, make_app: MakeApp) -> None:
-    app = make_app(fresh_site.root)
+    app = make_app(fresh_site.root, recheck_interval=0)
     path = fresh_site.root / "digits.txt"
     for _ in range(3):
         assert call(app, "GET", "/static/digits.txt").body == b"0123456789"
@@ -342,3 +342,20 @@ def test_a_failing_callback_fails_at_start_up(site: Site, make_app: MakeApp) -> 
 
     with pytest.raises(RuntimeError, match="broken test"):
         make_app(site.root, immutable_file_test=broken)
+
+
+def test_recheck_interval_trusts_held_bytes_for_a_while(
+    fresh_site: Site, make_app: MakeApp
+) -> None:
+    app = make_app(fresh_site.root, recheck_interval=0.3)
+    path = fresh_site.root / "digits.txt"
+    first = call(app, "GET", "/static/digits.txt")
+    path.write_bytes(b"a new body, longer than before")
+    _bump(path)
+    # Within the interval: the old bytes, with their own (old) headers.
+    held = call(app, "GET", "/static/digits.txt")
+    assert (held.body, held.header("ETag")) == (first.body, first.header("ETag"))
+    time.sleep(0.4)
+    fresh = call(app, "GET", "/static/digits.txt")
+    assert fresh.body == b"a new body, longer than before"
+    assert fresh.header("Content-Length") == str(len(fresh.body))

@@ -46,6 +46,7 @@ class Representation:
     """One stored form of a file (identity, or a precompressed sibling) and its 200."""
 
     __slots__ = (
+        "checked_at",
         "coding",
         "data",
         "etag",
@@ -78,6 +79,8 @@ class Representation:
         #: For an encoded sibling, the identity representation it was made from: its
         #: bytes are only sent while that source is unchanged.
         self.source: Representation | None = None
+        #: When the file was last found unchanged on disk (time.monotonic()); 0: never.
+        self.checked_at = 0.0
 
     @property
     def not_modified_headers(self) -> Headers:

@@ -25,6 +25,9 @@ IMMUTABLE_MAX_AGE: Final = 31_536_000  # one year, RFC 8246's recommendation for
 # Small bodies are kept in memory after their first request: no open/read/close per hit.
 DEFAULT_MEMORY_CACHE_FILE: Final = 128 * 1024
 DEFAULT_MEMORY_CACHE_BUDGET: Final = 64 * 1024 * 1024
+# Seconds a file that is not opened for a request (held in memory, or sent by path) is
+# trusted before it is stat-ed again to see whether it changed.
+DEFAULT_RECHECK_INTERVAL: Final = 1.0
 
 # A content hash right before the extension(s), separated by "." or "-":
 #   hex, 8-64 digits, at least one letter a-f     Django (12), webpack (20), Parcel, ...
@@ -93,6 +96,7 @@ class Options:
     memory_cache_max_file_size: int = DEFAULT_MEMORY_CACHE_FILE
     memory_cache_budget: int = DEFAULT_MEMORY_CACHE_BUDGET
     use_as_dictionary: bool = True
+    recheck_interval: float = DEFAULT_RECHECK_INTERVAL
 
 
 _FIELDS: Final = frozenset(Options.__dataclass_fields__)
@@ -128,6 +132,13 @@ def make_options(**options: Any) -> Options:
             if value < 0:
                 raise ValueError(f"{size} must not be negative, got {value!r}")
             values[size] = value
+    if "recheck_interval" in options:
+        interval = options["recheck_interval"]
+        if isinstance(interval, bool) or not isinstance(interval, int | float):
+            raise TypeError(f"recheck_interval must be a number of seconds, got {interval!r}")
+        if not interval >= 0:
+            raise ValueError(f"recheck_interval must be >= 0, got {interval!r}")
+        values["recheck_interval"] = float(interval)
     if "index_file" in options:
         values["index_file"] = _index_file(options["index_file"])
     if "mimetypes" in options:
