@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from pinknoise.core.options import make_options
@@ -123,6 +123,3 @@ class FileSlice:
 
     def close(self) -> None:
         self.file.close()
-
-
-WSGIApp = Callable[..., Iterable[bytes]]
