@@ -127,3 +127,20 @@ def test_disconnect_stops_transfer_and_closes_file(fresh_site: Site) -> None:
         sent = sum(len(m.get("body", b"")) for m in messages if m["type"] == "http.response.body")  # type: ignore[arg-type]
         assert sent < big.stat().st_size
     assert open_files_under([os.getpid()], fresh_site.root) == []
+
+
+def test_first_request_prepares_its_entry_once(site: Site) -> None:
+    """The event-loop attempt hands its prepared entry to the thread, not the raw scan."""
+    app = _asgi(site.root, memory_cache_budget=0)
+    built: list[str] = []
+    factory = app.server._factory
+    original = factory.build
+
+    def counting_build(path: str, *args: object) -> object:
+        built.append(path)
+        return original(path, *args)  # type: ignore[arg-type]
+
+    factory.build = counting_build  # type: ignore[method-assign]
+    result = asgi_client.call(app, "GET", "/static/big.bin")
+    assert result.body == site.read("big.bin")
+    assert built == [str(site.root / "big.bin")]

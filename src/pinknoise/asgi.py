@@ -100,9 +100,9 @@ class PinkNoiseASGI:
                 response, body = server.respond(
                     path, entry, request, send_path=send_path, blocking=False
                 )
-            except WouldBlock:
+            except WouldBlock as blocked:
                 response, body = await asyncio.to_thread(
-                    server.respond, path, entry, request, send_path=send_path
+                    server.respond, path, blocked.entry, request, send_path=send_path
                 )
         except LookupError:
             return await self._pass(scope, receive, send)

@@ -45,8 +45,20 @@ class FilePath(NamedTuple):
 Body = bytes | BinaryIO | FilePath
 
 
+class _NeedsIO(Exception):
+    """Internal: ``_load`` would have to open or read a file."""
+
+
 class WouldBlock(Exception):
-    """Raised by ``respond(blocking=False)`` when the body needs file I/O."""
+    """Raised by ``respond(blocking=False)`` when the body needs file I/O.
+
+    ``entry`` is the entry as prepared so far: pass it to the blocking retry so the
+    work already done (preparing a pending file) is not done twice.
+    """
+
+    def __init__(self, entry: Entry | Pending) -> None:
+        super().__init__(entry)
+        self.entry = entry
 
 
 class StaticServer:
@@ -139,11 +151,14 @@ class StaticServer:
             representation = response.body
             if representation is None:
                 return response, None
-            body = self._load(response, representation, send_path, blocking)
+            try:
+                body = self._load(response, representation, send_path, blocking)
+            except _NeedsIO:
+                raise WouldBlock(entry) from None
             if body is not None:
                 return response, body
             if not blocking:
-                raise WouldBlock(path)
+                raise WouldBlock(entry)
             fresh = self._refresh(path) if attempt == 0 else None
             if fresh is None:
                 raise LookupError(path)
@@ -165,7 +180,7 @@ class StaticServer:
                     return None
                 return FilePath(representation.path)
             if not blocking:
-                raise WouldBlock(representation.path)
+                raise _NeedsIO
             opened = _open_checked(representation)
             if opened is None:
                 return None

@@ -88,8 +88,10 @@ class PinkNoiseMiddleware:
                 try:
                     # Bodies held in memory, 304s, HEADs: answered here, on the loop.
                     decided, body = server.respond(path, entry, core, blocking=False)
-                except WouldBlock:  # the body must be opened or read: a worker thread
-                    decided, body = await asyncio.to_thread(server.respond, path, entry, core)
+                except WouldBlock as blocked:  # the body must be opened or read: a thread
+                    decided, body = await asyncio.to_thread(
+                        server.respond, path, blocked.entry, core
+                    )
             except LookupError:
                 pass  # the file is gone: not a static path after all
             else:
