@@ -98,7 +98,7 @@ class StaticServer:
                 raise ValueError(f"static root is not a directory: {root_path}")
             log.warning("pinknoise: static root %s does not exist (yet); ignoring it", root_path)
         self._roots.append((real_root, url_prefix))
-        if not self.options.autorefresh:
+        if not self.options.autorefresh and os.path.isdir(real_root):
             listing = read_snapshot(real_root, self.options.allow_external_symlinks)
             found = scan_root(real_root, url_prefix, self._factory, listing)
             if self._prepare_eagerly:
