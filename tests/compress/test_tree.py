@@ -246,3 +246,13 @@ def test_nested_roots_processed_once(site: Path) -> None:
 def test_no_temp_files_left_after_a_run(site: Path) -> None:
     run(site)
     assert not list(site.rglob(f"*{TEMP_SUFFIX}"))
+
+
+def test_django_manifest_at_the_root_is_not_compressed(tmp_path: Path) -> None:
+    """The server never serves staticfiles.json at a root's top, so no variants for it."""
+    manifest = write(tmp_path / "staticfiles.json", text(5_000, seed=1))
+    nested = write(tmp_path / "sub" / "staticfiles.json", text(5_000, seed=2))
+    summary = compress_tree([tmp_path], workers=1)
+    assert summary.ok
+    assert variants_of(manifest) == {}
+    assert variants_of(nested) != {}

@@ -22,6 +22,7 @@ from typing import Final
 
 from pinknoise.compress.atomic import is_abandoned_temp
 from pinknoise.core.codings import SUFFIXES, VARIANT_SUFFIXES
+from pinknoise.core.paths import is_hidden_at_root
 
 #: Extensions whose content is already compressed; compressing them again wastes time
 #: and (by the 5 % rule) almost never yields a variant. SVG, ICO/BMP, TTF/OTF/EOT and
@@ -125,6 +126,8 @@ def scan_root(
                 if is_abandoned_temp(name):
                     result.abandoned_temps.append(entry.path)
                 continue
+            if not rel_dir and is_hidden_at_root(name):
+                continue  # never served (Django's manifest), so never compressed
             try:
                 is_link = entry.is_symlink()
                 external = False

@@ -28,7 +28,6 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 
 from pinknoise.compress import MissingEncodingError, compress_tree
 from pinknoise.core.codings import SUFFIXES
-from pinknoise.core.paths import HIDDEN_ROOT_FILES
 from pinknoise.core.snapshot import SNAPSHOT_NAME, write_snapshot
 from pinknoise.django.settings import Config, read_config
 
@@ -98,7 +97,6 @@ class _CollectMixin:
                 ),
             )
             return
-        self._drop_hidden_variants()
         log.info(
             "pinknoise: compressed %d file(s), %d unchanged, %d skipped, in %.1f s",
             summary.files_compressed,
@@ -108,17 +106,6 @@ class _CollectMixin:
         )
         write_snapshot(self.location, config.options.allow_external_symlinks)
         self._snapshot_invalidated = False
-
-    def _drop_hidden_variants(self) -> None:
-        """Delete variants of files the server hides (``staticfiles.json.br``, ...).
-
-        The compressor treats the manifest as any other file, but the server hides only
-        the manifest's own name: its variants would be served as files of their own.
-        """
-        for name in HIDDEN_ROOT_FILES:
-            for suffix in SUFFIXES.values():
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(os.path.join(self.location, name + suffix))
 
 
 class CompressedStaticFilesStorage(_CollectMixin, StaticFilesStorage):
