@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pinknoise import PinkNoise
+from tests.support import frontends
 from tests.support.site import Site, build_site
 from tests.support.wsgi_client import fallback_app
 
@@ -34,3 +35,10 @@ def make_app() -> Callable[..., PinkNoise]:
         return PinkNoise(fallback_app, root, **options)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture(params=frontends.params())
+def frontend(request: pytest.FixtureRequest) -> frontends.Frontend:
+    """Each front end in turn (see tests/support/frontends.py): in process and over HTTP."""
+    frontend: frontends.Frontend = request.param
+    return frontend

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.procfs import process_tree, wait_until_closed
+from tests.support.procfs import wait_for_tree, wait_until_closed
 from tests.support.servers import free_port, gunicorn, http_request, run_server
 from tests.support.site import Site
 
@@ -30,8 +30,8 @@ def test_no_file_handle_leaks(fresh_site: Site, tmp_path: Path, worker: str) -> 
     argv = gunicorn("tests.apps.wsgi_site:application", port, "--worker-class", worker)
     env = {"PINKNOISE_TEST_ROOT": str(fresh_site.root)}
     with run_server(argv, port, tmp_path / "log", env=env) as server:
-        pids = process_tree(server.process.pid)
-        assert len(pids) == 2  # the master and its one worker
+        # The master and its one worker (forked after the port is already open).
+        pids = wait_for_tree(server.process.pid, 2)
         etag = server.request("GET", "/static/css/app.css").header("ETag") or ""
         for _ in range(30):
             assert (

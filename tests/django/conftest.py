@@ -12,39 +12,15 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import django
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tests.django.static_sources import write_sources
+from tests.support.django_setup import ensure_configured
 from tests.support.servers import BIN, REPO, Server, free_port, gunicorn, run_server
 
-BASE_SETTINGS: dict[str, object] = {
-    "DEBUG": False,
-    "SECRET_KEY": "pinknoise-tests",
-    "ALLOWED_HOSTS": ["*"],
-    "ROOT_URLCONF": "tests.django.urls",
-    "INSTALLED_APPS": ["django.contrib.staticfiles", "pinknoise.django"],
-    "MIDDLEWARE": [
-        "django.middleware.security.SecurityMiddleware",
-        "pinknoise.middleware.PinkNoiseMiddleware",
-        "django.middleware.common.CommonMiddleware",
-    ],
-    "STATIC_URL": "/static/",
-    "STATIC_ROOT": None,
-    "STATICFILES_DIRS": [],
-    "STORAGES": {
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    },
-    "DATABASES": {},
-    "USE_TZ": True,
-}
-
-if not settings.configured:
-    settings.configure(**BASE_SETTINGS)
-    django.setup()
+ensure_configured()
 
 MANIFEST_STORAGE = {
     "staticfiles": {"BACKEND": "pinknoise.storage.CompressedManifestStaticFilesStorage"}

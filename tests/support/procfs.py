@@ -22,6 +22,15 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
+def wait_for_tree(pid: int, size: int, timeout: float = 10) -> list[int]:
+    """``process_tree(pid)`` once it has ``size`` processes (workers fork after listen)."""
+    deadline = time.monotonic() + timeout
+    while len(pids := process_tree(pid)) != size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(pids) == size, pids
+    return pids
+
+
 def open_files_under(pids: list[int], root: Path) -> list[str]:
     """Paths under ``root`` that any of ``pids`` has open."""
     found = []
@@ -36,9 +45,15 @@ def open_files_under(pids: list[int], root: Path) -> list[str]:
     return found
 
 
-def wait_until_closed(pids: list[int], root: Path, timeout: float = 10) -> list[str]:
-    """Files under ``root`` still open once the processes settle (or ``timeout`` passes)."""
+def wait_until_closed(
+    pids: list[int], root: Path, timeout: float = 10, expected: list[str] | None = None
+) -> list[str]:
+    """Files under ``root`` still open once the processes settle (or ``timeout`` passes).
+
+    ``expected`` lists what may stay open by design (a descriptor held for pathsend).
+    """
+    expected = expected or []
     deadline = time.monotonic() + timeout
-    while (still := open_files_under(pids, root)) and time.monotonic() < deadline:
+    while (still := open_files_under(pids, root)) != expected and time.monotonic() < deadline:
         time.sleep(0.1)
     return still

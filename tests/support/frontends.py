@@ -1,0 +1,167 @@
+"""Every front end pinknoise has, started the same way, for behaviour tests.
+
+A behaviour (freshness, containment, ranges, redirects, headers) must hold on every
+front end with default options, so tests take the ``frontend`` fixture and call
+``frontend.start(root, **options)``: a context manager giving ``fetch(method, target,
+headers) -> Result``. In-process front ends call the adapter directly; HTTP ones start
+a real server on 127.0.0.1 over the same root. The root is served at ``/static/``.
+
+``options`` are core options (``PinkNoise(..., **options)``); a front end that cannot
+take one (``pinknoise serve`` has a fixed set) skips the test, saying so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import asgi_client, wsgi_client
+from tests.support.servers import BIN, free_port, gunicorn, http_request, run_server
+from tests.support.wsgi_client import Result
+
+Fetch = Callable[[str, str, dict[str, str]], Result]
+PREFIX = "/static/"
+APP = "tests.apps.frontend_site"
+
+
+@dataclass(frozen=True)
+class Frontend:
+    name: str
+    starter: Callable[[Path, dict[str, Any], Path], AbstractContextManager[Fetch]]
+    over_http: bool = False
+
+    def start(
+        self, root: Path, *, log_dir: Path | None = None, **options: Any
+    ) -> AbstractContextManager[Fetch]:
+        return self.starter(root, options, log_dir or root.parent)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _fetch_headers(headers: dict[str, str] | None) -> dict[str, str]:
+    return dict(headers or {})
+
+
+@contextmanager
+def _wsgi(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+    from pinknoise import PinkNoise
+
+    app = PinkNoise(wsgi_client.fallback_app, root, PREFIX, **options)
+    yield lambda method, target, headers=None: wsgi_client.call(
+        app, method, target, _fetch_headers(headers)
+    )
+
+
+def _asgi_starter(pathsend: bool) -> Callable[..., AbstractContextManager[Fetch]]:
+    @contextmanager
+    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+        from pinknoise import PinkNoiseASGI
+
+        app = PinkNoiseASGI(asgi_client.fallback_app, root, PREFIX, **options)
+        yield lambda method, target, headers=None: asgi_client.call(
+            app, method, target, _fetch_headers(headers), pathsend=pathsend
+        )
+
+    return start
+
+
+def _django_settings(root: Path, options: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {"STATIC_ROOT": str(root), "STATIC_URL": PREFIX}
+    for name, value in options.items():
+        values[f"PINKNOISE_{name.upper()}"] = value
+    return values
+
+
+def _django_starter(asynchronous: bool) -> Callable[..., AbstractContextManager[Fetch]]:
+    @contextmanager
+    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+        from tests.support.django_setup import ensure_configured
+
+        ensure_configured()
+        from django.test import AsyncClient, Client, override_settings
+
+        from tests.django.django_client import async_fetch, sync_fetch
+
+        with override_settings(**_django_settings(root, options)):
+            if asynchronous:
+                async_client = AsyncClient()
+                yield lambda method, target, headers=None: async_fetch(
+                    async_client, method, target, _fetch_headers(headers)
+                )
+            else:
+                client = Client()
+                yield lambda method, target, headers=None: sync_fetch(
+                    client, method, target, _fetch_headers(headers)
+                )
+
+    return start
+
+
+def _server_argv(server: str, port: int, root: Path) -> list[str]:
+    host = ["--host", "127.0.0.1", "--port", str(port)]
+    if server == "gunicorn":
+        return gunicorn(f"{APP}:wsgi", port, "--worker-class", "gthread", "--threads", "4")
+    if server == "uvicorn":
+        return [str(BIN / "uvicorn"), *host, "--no-access-log", f"{APP}:asgi"]
+    if server == "hypercorn":
+        return [str(BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", f"{APP}:asgi"]
+    if server == "granian":
+        return [str(BIN / "granian"), "--interface", "asgi", *host, "--workers", "1",
+                f"{APP}:asgi"]  # fmt: skip
+    assert server == "serve"
+    return [str(BIN / "pinknoise"), "serve", str(root), "--prefix", PREFIX, "--port", str(port),
+            "--quiet"]  # fmt: skip
+
+
+#: Options ``pinknoise serve`` sets itself; any other option skips the test there.
+_SERVE_OPTIONS = {"index_file": True}
+
+
+def _http_starter(server: str) -> Callable[..., AbstractContextManager[Fetch]]:
+    @contextmanager
+    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+        if server == "serve" and any(
+            _SERVE_OPTIONS.get(k, object()) != v for k, v in options.items()
+        ):
+            pytest.skip(f"pinknoise serve takes no option {sorted(options)}")
+        port = free_port()
+        config = {"root": str(root), "prefix": PREFIX, "options": options}
+        env = {"PINKNOISE_TEST_CONFIG": json.dumps(config)}
+        log = log_dir / f"{server}-{port}.log"
+        with run_server(_server_argv(server, port, root), port, log, env=env) as running:
+            yield lambda method, target, headers=None: http_request(
+                port, method, target, _fetch_headers(headers)
+            )
+            text = running.log_text()
+        assert "Traceback" not in text, text[-3000:]
+
+    return start
+
+
+IN_PROCESS = [
+    Frontend("wsgi", _wsgi),
+    Frontend("asgi", _asgi_starter(pathsend=False)),
+    Frontend("asgi-pathsend", _asgi_starter(pathsend=True)),
+    Frontend("django-sync", _django_starter(asynchronous=False)),
+    Frontend("django-async", _django_starter(asynchronous=True)),
+]
+OVER_HTTP = [
+    Frontend(name, _http_starter(name), over_http=True)
+    for name in ("gunicorn", "uvicorn", "hypercorn", "granian", "serve")
+]
+ALL = IN_PROCESS + OVER_HTTP
+
+
+def params(frontends: list[Frontend] = ALL) -> list[Any]:
+    """``pytest.param`` for each front end; HTTP ones carry the ``server`` mark."""
+    return [
+        pytest.param(f, id=f.name, marks=[pytest.mark.server] if f.over_http else [])
+        for f in frontends
+    ]
