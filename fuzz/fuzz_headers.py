@@ -34,6 +34,7 @@ with atheris.instrument_imports(include=["pinknoise.core"]):
     from pinknoise.core.options import make_options
     from pinknoise.core.request import Request
     from pinknoise.core.response import REASONS
+    from pinknoise.core.walker import Policy
 
 FIELDS = 9
 AVAILABLE = [(), ("br",), ("gzip",), ("br", "zstd", "gzip"), ("zstd", "gzip")]
@@ -68,7 +69,7 @@ def _small_catalog() -> dict[str, Entry]:
                     out.write(encoded)
                 siblings.append((path + suffix, FileStat.of(os.stat(path + suffix))))
         catalog["/static/" + name] = factory.build(
-            path, "/static/" + name, FileStat.of(os.stat(path)), siblings
+            Policy(root), path, "/static/" + name, FileStat.of(os.stat(path)), siblings
         )
     return catalog
 

@@ -62,5 +62,8 @@ def test_aborted_downloads_leak_nothing(server_name: str, fresh_site: Site, tmp_
         whole = http_request(port, "GET", "/static/huge.bin", timeout=30)
         assert whole.body == big.read_bytes()
         pids = process_tree(server.process.pid)
-        assert wait_until_closed(pids, fresh_site.root) == []
+        # Under granian (pathsend) one descriptor per large file is kept for the server
+        # to open by /proc path; however many requests, never more than that one.
+        held = [str(big)] if server_name == "granian" else []
+        assert wait_until_closed(pids, fresh_site.root, expected=held) == held
         assert "Traceback" not in server.log_text()

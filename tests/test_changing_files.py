@@ -226,6 +226,9 @@ def run_scenario(
 def _server_argv(kind: str, port: int) -> list[str]:
     if kind == "gunicorn":
         return gunicorn(f"{APP}:wsgi", port, "--worker-class", "gthread", "--threads", "4")
+    if kind == "granian":  # pathsend: the server opens what pinknoise hands it
+        return [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "1", f"{APP}:asgi"]  # fmt: skip
     return [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
             "--no-access-log", f"{APP}:asgi"]  # fmt: skip
 
@@ -263,7 +266,7 @@ def _seeded(
     return seeded
 
 
-SERVERS = ["gunicorn", "uvicorn"]
+SERVERS = ["gunicorn", "uvicorn", "granian"]
 MODES = [False, True]
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, BinaryIO, Final
+from typing import Any, Final
 
+from pinknoise.aio import Stream, answer
 from pinknoise.core.options import make_options
 from pinknoise.core.request import Request
 from pinknoise.core.response import Headers, Response
-from pinknoise.core.server import FilePath, StaticServer, WouldBlock
+from pinknoise.core.server import FilePath, StaticServer
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -24,7 +25,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-CHUNK_SIZE: Final = 256 * 1024
 _RAW_HEADERS_LIMIT: Final = 8192
 # Request header name -> position in Request's positional arguments (after method, query).
 _FIELDS: Final = {
@@ -82,30 +82,11 @@ class PinkNoiseASGI:
         if root_path and path.startswith(root_path):
             # Mounted (Starlette Mount, --root-path): the prefix is relative to the mount.
             path = path[len(root_path) :] or "/"
-        server = self.server
-        entry = server.find(path)
-        if entry is None:
-            return await self._pass(scope, receive, send)
-        fields: list[str | None] = [None] * 8
-        for name, value in scope["headers"]:
-            index = _FIELDS.get(name)
-            if index is not None:
-                text = value.decode("latin-1")
-                previous = fields[index]
-                fields[index] = text if previous is None else f"{previous},{text}"
-        request = Request(scope["method"], scope["query_string"].decode("latin-1"), *fields)
         send_path = "http.response.pathsend" in (scope.get("extensions") or ())
-        try:
-            try:
-                response, body = server.respond(
-                    path, entry, request, send_path=send_path, blocking=False
-                )
-            except WouldBlock as blocked:
-                response, body = await asyncio.to_thread(
-                    server.respond, path, blocked.entry, request, send_path=send_path
-                )
-        except LookupError:
+        answered = await answer(self.server, path, lambda: _request(scope), send_path)
+        if answered is None:
             return await self._pass(scope, receive, send)
+        response, body = answered
         await send(
             {
                 "type": "http.response.start",
@@ -120,8 +101,8 @@ class PinkNoiseASGI:
         elif isinstance(body, FilePath):
             await send({"type": "http.response.pathsend", "path": body.path})
         else:
-            assert not isinstance(body, bytes)
-            await _stream(body, response.length, receive, send)
+            assert isinstance(body, Stream)
+            await _stream(body, receive, send)
 
     def _encode(self, response: Response) -> list[tuple[bytes, bytes]]:
         headers = response.headers
@@ -148,30 +129,41 @@ class PinkNoiseASGI:
             await send({"type": "lifespan.shutdown.complete"})
 
 
-async def _stream(file: BinaryIO, length: int, receive: Receive, send: Send) -> None:
-    """Send ``length`` bytes of ``file`` in chunks read off the event loop.
+def _request(scope: Scope) -> Request:
+    fields: list[str | None] = [None] * 8
+    for name, value in scope["headers"]:
+        index = _FIELDS.get(name)
+        if index is not None:
+            text = value.decode("latin-1")
+            previous = fields[index]
+            fields[index] = text if previous is None else f"{previous},{text}"
+    return Request(scope["method"], scope["query_string"].decode("latin-1"), *fields)
+
+
+async def _stream(body: Stream, receive: Receive, send: Send) -> None:
+    """Send a file's chunks, read off the event loop, until done or the client is gone.
 
     A watcher task waits for ``http.disconnect``: some servers silently drop messages
     sent after a disconnect, so the transfer must stop by itself, and the file is
     closed whatever happens.
     """
     disconnected = asyncio.ensure_future(_wait_for_disconnect(receive))
+    chunks = body.__aiter__()
     try:
-        remaining = length
-        while remaining > 0 and not disconnected.done():
-            chunk = await asyncio.to_thread(file.read, min(CHUNK_SIZE, remaining))
-            if not chunk:
-                # The file shrank under us: the promised length cannot be met. Return
-                # without completing the response, so the server closes the connection
-                # and the client sees a short body (never padding, never a hang).
+        async for chunk in chunks:
+            if disconnected.done():
                 return
-            remaining -= len(chunk)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        if not disconnected.done():
-            await send({"type": "http.response.body", "body": b""})
+        else:
+            # Iteration stops early when the file shrank: then the response is left
+            # incomplete, so the server closes the connection and the client sees a
+            # short body.
+            if body.complete and not disconnected.done():
+                await send({"type": "http.response.body", "body": b""})
     finally:
         disconnected.cancel()
-        file.close()
+        await chunks.aclose()  # type: ignore[attr-defined]
+        body.close()
 
 
 async def _wait_for_disconnect(receive: Receive) -> None:

@@ -8,6 +8,7 @@ repeat across thousands of files (content types, cache policy, Vary) are interne
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from typing import Final, NamedTuple
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from pinknoise.core.http_dates import format_http_date
 from pinknoise.core.media_types import MediaTypes
 from pinknoise.core.options import IMMUTABLE_MAX_AGE, Options
 from pinknoise.core.response import Headers, Response
+from pinknoise.core.walker import Policy
 
 IDENTITY: Final = "identity"
 
@@ -46,22 +48,32 @@ class Representation:
     """One stored form of a file (identity, or a precompressed sibling) and its 200."""
 
     __slots__ = (
-        "checked_at",
         "coding",
         "data",
         "etag",
+        "handle",
         "headers",
         "mtime_ns",
         "not_modified",
         "ok",
         "path",
+        "policy",
         "size",
         "source",
     )
 
     def __init__(
-        self, path: str, coding: str, size: int, mtime_ns: int, etag: str, headers: Headers
+        self,
+        policy: Policy,
+        path: str,
+        coding: str,
+        size: int,
+        mtime_ns: int,
+        etag: str,
+        headers: Headers,
     ) -> None:
+        #: The rules of the root the file was found under (containment is checked on open).
+        self.policy = policy
         self.path = path
         self.coding = coding
         self.size = size
@@ -79,8 +91,9 @@ class Representation:
         #: For an encoded sibling, the identity representation it was made from: its
         #: bytes are only sent while that source is unchanged.
         self.source: Representation | None = None
-        #: When the file was last found unchanged on disk (time.monotonic()); 0: never.
-        self.checked_at = 0.0
+        #: An open descriptor of the file, proved inside the root, kept for servers that
+        #: open a path themselves (``/proc/self/fd/N``, see ``StaticServer``); or None.
+        self.handle: int | None = None
 
     @property
     def not_modified_headers(self) -> Headers:
@@ -115,6 +128,7 @@ class StaticFile:
     """A URL's file: the identity representation plus any smaller precompressed ones."""
 
     __slots__ = (
+        "checked_at",
         "codings",
         "deltas",
         "identity",
@@ -144,6 +158,8 @@ class StaticFile:
         #: same few values, so most requests skip negotiation. One tuple, swapped
         #: whole, so concurrent threads never see a value paired with another's choice.
         self.negotiated: tuple[str | None, Representation] | None = None
+        #: When the file was last found unchanged on disk (time.monotonic()); 0: never.
+        self.checked_at = 0.0
 
     def representations(self) -> list[Representation]:
         return [self.identity, *self.variants.values(), *self.deltas.values()]
@@ -173,9 +189,15 @@ class FileFactory:
         self._interned: dict[tuple[str, str], tuple[str, str]] = {}
 
     def build(
-        self, path: str, url: str, st: FileStat, siblings: Iterable[tuple[str, FileStat]]
+        self,
+        policy: Policy,
+        path: str,
+        url: str,
+        st: FileStat,
+        siblings: Iterable[tuple[str, FileStat]],
+        checked_at: float = 0.0,
     ) -> StaticFile:
-        """Create the entry for ``path`` served at ``url``.
+        """Create the entry for ``path`` (found under ``policy``'s root) served at ``url``.
 
         ``siblings`` lists the precompressed regular files next to it, as (path, stat):
         ``NAME.br``-style variants and ``NAME.<hash>.dcz`` deltas. Each is kept only when
@@ -191,8 +213,8 @@ class FileFactory:
             coding = DELTA_CODING if delta else _coding_of(sibling)
             if (coding not in order and not delta) or variant_stat.size >= st.size:
                 continue
-            if variant_stat.mtime_ns < st.mtime_ns:
-                continue  # stale: made before the source was last edited
+            if not policy.variant_is_current(path, st, sibling, variant_stat):
+                continue  # stale: made from another version of the source
             if delta:
                 deltas[delta[1]] = (variant_stat, sibling)
             else:
@@ -202,15 +224,18 @@ class FileFactory:
         last_modified = st.mtime_ns // 1_000_000_000
         last_modified_header = format_http_date(last_modified)
         shared = self._file_headers(path, url, last_modified_header, bool(found), bool(deltas))
-        identity = self._representation(path, IDENTITY, st, shared)
+        identity = self._representation(policy, path, IDENTITY, st, shared)
         variants = (
-            {coding: self._representation(p, coding, vs, shared) for _, coding, vs, p in found}
+            {
+                coding: self._representation(policy, p, coding, vs, shared)
+                for _, coding, vs, p in found
+            }
             if found
             else _EMPTY
         )
         delta_representations = (
             {
-                digest: self._representation(p, DELTA_CODING, vs, shared, digest)
+                digest: self._representation(policy, p, DELTA_CODING, vs, shared, digest)
                 for digest, (vs, p) in deltas.items()
             }
             if deltas
@@ -218,7 +243,7 @@ class FileFactory:
         )
         for representation in [*variants.values(), *delta_representations.values()]:
             representation.source = identity
-        return StaticFile(
+        entry = StaticFile(
             identity,
             variants,
             tuple(variants),
@@ -226,9 +251,12 @@ class FileFactory:
             last_modified_header,
             delta_representations,
         )
+        entry.checked_at = checked_at
+        return entry
 
     def _representation(
         self,
+        policy: Policy,
         path: str,
         coding: str,
         st: FileStat,
@@ -248,7 +276,7 @@ class FileFactory:
             headers.append(self._intern("Content-Encoding", coding))
         headers.extend(shared[1:])
         headers.append(("ETag", etag))
-        return Representation(path, coding, size, mtime_ns, etag, tuple(headers))
+        return Representation(policy, path, coding, size, mtime_ns, etag, tuple(headers))
 
     def _file_headers(
         self, path: str, url: str, last_modified: str, has_variants: bool, has_deltas: bool
@@ -280,7 +308,7 @@ class FileFactory:
             editable = EditableHeaders(headers)
             options.add_headers_function(editable, path, url)
             headers = [
-                (str(k), str(v))
+                _checked_header(str(k), str(v), path)
                 for k, v in editable.items()
                 if k.lower() not in _PER_REPRESENTATION
             ]
@@ -298,6 +326,32 @@ class FileFactory:
         if len(self._interned) < _INTERN_LIMIT:
             self._interned[pair] = pair
         return pair
+
+
+class InvalidHeader(ValueError):
+    """An ``add_headers_function`` set a header no HTTP server can send."""
+
+
+#: RFC 9110 §5.1 field names are tokens; values are visible latin-1 plus space and tab.
+_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_FIELD_VALUE: Final = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+
+
+def _checked_header(name: str, value: str, path: str) -> tuple[str, str]:
+    """Refuse, naming the file and header, what would break a response on some server.
+
+    A CR or LF would split the header (response splitting); a character outside latin-1
+    cannot be encoded by ASGI servers at all. Caught when the entry is built, which for
+    ``add_headers_function`` is start-up.
+    """
+    if not _TOKEN.fullmatch(name):
+        raise InvalidHeader(f"add_headers_function set an invalid header name {name!r} for {path}")
+    if not _FIELD_VALUE.fullmatch(value):
+        raise InvalidHeader(
+            f"add_headers_function set header {name!r} of {path} to {value!r}: a value must "
+            "be latin-1 text without control characters (CR, LF, NUL)"
+        )
+    return name, value.strip(" \t")
 
 
 def _coding_of(sibling: str) -> str:

@@ -2,40 +2,53 @@
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import os
+import resource
 import stat
 import threading
 import time
 from collections.abc import Callable
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, Final, NamedTuple
 
-from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.decision import decide
 from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import (
     Entry,
     FileFactory,
     FileStat,
+    InvalidHeader,
     Redirect,
     Representation,
     StaticFile,
 )
 from pinknoise.core.options import Options, is_pure
-from pinknoise.core.paths import (
-    is_hidden_at_root,
-    is_within,
-    normalize_prefix,
-    relative_file_path,
-)
+from pinknoise.core.paths import normalize_prefix, relative_file_path
 from pinknoise.core.request import Request
 from pinknoise.core.response import Response
 from pinknoise.core.scanner import Pending, log, prepare, scan_root
 from pinknoise.core.snapshot import read_snapshot
+from pinknoise.core.walker import (
+    Policy,
+    lookup,
+    open_contained,
+    proc_path,
+    read_compress_record,
+    siblings,
+)
+
+#: Seconds a descriptor handed to a server by path stays open after pinknoise stops
+#: using it: the server opens the path after ``send()`` returns (granian does so in a
+#: task of its own), so closing at once could let the number name another file.
+HANDLE_GRACE: Final = 120.0
 
 
 class FilePath(NamedTuple):
-    """A whole file for the server to send by path (ASGI ``http.response.pathsend``)."""
+    """A whole file for the server to send by path (ASGI ``http.response.pathsend``).
+
+    ``path`` is ``/proc/self/fd/N`` for a descriptor pinknoise opened and checked, so
+    the server reads the very file the headers were computed from.
+    """
 
     path: str
 
@@ -45,12 +58,8 @@ class FilePath(NamedTuple):
 Body = bytes | BinaryIO | FilePath
 
 
-class _NeedsIO(Exception):
-    """Internal: ``_load`` would have to open or read a file."""
-
-
 class WouldBlock(Exception):
-    """Raised by ``respond(blocking=False)`` when the body needs file I/O.
+    """Raised by ``respond(blocking=False)`` when answering needs the disk.
 
     ``entry`` is the entry as prepared so far: pass it to the blocking retry so the
     work already done (preparing a pending file) is not done twice.
@@ -61,30 +70,41 @@ class WouldBlock(Exception):
         self.entry = entry
 
 
+_STALE: Final = object()
+
+
 class StaticServer:
     """Static files under one or more roots, and the decision for each request.
 
     Without ``autorefresh`` every root is scanned once, here, into a catalog: a dict from
     URL path to entry. With it, each request looks its file up on disk (development).
-    Either way a file found to have changed since it was catalogued is re-read before
-    its bytes are sent, so a body never disagrees with its headers.
+
+    Freshness is one decision per entry, shared by the non-blocking and blocking passes:
+    an entry checked less than ``recheck_interval`` seconds ago is trusted (nginx's
+    ``open_file_cache_valid``); past that, the next request stats the file (in the
+    blocking pass, off an event loop) and rebuilds the entry if it changed. Bodies are
+    always read from a descriptor proved to be the catalogued file, inside its root, so
+    a body never disagrees with its headers and never comes from outside.
     """
 
     def __init__(self, options: Options) -> None:
         self.options = options
         self._factory = FileFactory(options)
-        self._roots: list[tuple[str, str]] = []  # (resolved root, prefix), oldest first
+        self._roots: list[tuple[Policy, str]] = []  # (root's policy, prefix), oldest first
         self._catalog: dict[str, Entry | Pending] = {}
         self._prepare_eagerly = options.add_headers_function is not None or not is_pure(
             options.immutable_file_test
         )
-        self._cache_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._cached_bytes = 0
+        self._handles = _Handles()
         #: ``find(path) -> Entry | None``: the catalog's own ``dict.get`` when files are
         #: scanned once (the hot path is one C call), a disk lookup under autorefresh.
         self.find: Callable[[str], Entry | Pending | None] = (
             self._find_on_disk if options.autorefresh else self._catalog.get
         )
-        self._cached_bytes = 0
+        #: Whether ``find`` touches the disk, so an event loop must call it in a thread.
+        self.find_blocks = options.autorefresh
 
     def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
         """Serve the files under ``root`` at URL ``prefix``; a later root wins a clash."""
@@ -97,18 +117,31 @@ class StaticServer:
             if os.path.exists(real_root):
                 raise ValueError(f"static root is not a directory: {root_path}")
             log.warning("pinknoise: static root %s does not exist (yet); ignoring it", root_path)
-        self._roots.append((real_root, url_prefix))
-        if not self.options.autorefresh and os.path.isdir(real_root):
-            listing = read_snapshot(real_root, self.options.allow_external_symlinks)
-            found = scan_root(real_root, url_prefix, self._factory, listing)
-            if self._prepare_eagerly:
-                # User callbacks run at start-up, so a mistake in one fails here, loudly.
-                found = {
-                    key: prepare(value, self._factory) if type(value) is tuple else value
-                    for key, value in found.items()
-                }
-            self._catalog = {**self._catalog, **found}
-            self.find = self._catalog.get
+        if not os.path.isdir(real_root):
+            self._roots.append(
+                (Policy(real_root, self.options.allow_external_symlinks), url_prefix)
+            )
+            return
+        records = read_compress_record(real_root)
+        policy = Policy(real_root, self.options.allow_external_symlinks, records)
+        self._roots.append((policy, url_prefix))
+        if self.options.autorefresh:
+            if self.options.add_headers_function is not None:
+                # Nothing is catalogued, but a header mistake still fails here, loudly.
+                for value in scan_root(policy, url_prefix, self._factory).values():
+                    if type(value) is tuple:
+                        prepare(value, self._factory)
+            return
+        listing = read_snapshot(real_root, self.options.allow_external_symlinks)
+        found = scan_root(policy, url_prefix, self._factory, listing)
+        if self._prepare_eagerly:
+            # User callbacks run at start-up, so a mistake in one fails here, loudly.
+            found = {
+                key: prepare(value, self._factory) if type(value) is tuple else value
+                for key, value in found.items()
+            }
+        self._catalog = {**self._catalog, **found}
+        self.find = self._catalog.get
 
     @property
     def prefixes(self) -> list[str]:
@@ -122,6 +155,15 @@ class StaticServer:
         A file not requested yet may still be a :data:`Pending` record (a tuple).
         """
         return self._catalog
+
+    def has(self, path: str) -> bool:
+        """Whether ``path`` names a static file or index redirect (may touch the disk)."""
+        return self.find(path) is not None
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes the memory cache accounts for; always what its entries hold."""
+        return self._cached_bytes
 
     def respond(
         self,
@@ -137,87 +179,97 @@ class StaticServer:
         Returns the response and its body: ``bytes`` for a small file held in memory, an
         open file positioned at the body's start, a :class:`FilePath` when ``send_path``
         (the adapter can hand a whole file to its server by path) or None when there is
-        no body. With ``blocking=False`` it raises :class:`WouldBlock` instead of reading
-        or opening a file, so an event loop can rerun it in a thread.
+        no body. With ``blocking=False`` it raises :class:`WouldBlock` instead of touching
+        the disk (a stat included), so an event loop can rerun it in a thread.
 
-        If the file changed on disk since it was catalogued, its entry is rebuilt and
-        the decision taken again; if it is gone, the path is answered as if it had never
-        been static (``LookupError``).
+        A file found changed is re-read and the decision taken again; a file gone is
+        answered as if it had never been static (``LookupError``).
         """
-        if isinstance(entry, tuple):
-            entry = self._catalog[path] = prepare(entry, self._factory)
-        for attempt in range(2):
+        if type(entry) is tuple:
+            entry = self._prepared(path, entry)
+        assert not isinstance(entry, tuple)
+        for _ in range(3):
+            if type(entry) is StaticFile and self._due(entry):
+                if not blocking:
+                    raise WouldBlock(entry)
+                if _unchanged(entry.identity):
+                    entry.checked_at = time.monotonic()
+                else:
+                    entry = self._refresh(path, entry)
+                    continue
             response = decide(entry, request)
             representation = response.body
             if representation is None:
                 return response, None
-            try:
-                body = self._load(response, representation, send_path, blocking)
-            except _NeedsIO:
-                raise WouldBlock(entry) from None
-            if body is not None:
-                return response, body
-            if not blocking:
-                raise WouldBlock(entry)
-            fresh = self._refresh(path) if attempt == 0 else None
-            if fresh is None:
-                raise LookupError(path)
-            entry = fresh
-        raise AssertionError("unreachable")
+            body = self._body(path, entry, response, representation, send_path, blocking)
+            if body is not _STALE:
+                return response, body  # type: ignore[return-value]
+            entry = self._refresh(path, entry)
+        raise LookupError(path)
 
-    def _load(
-        self, response: Response, representation: Representation, send_path: bool, blocking: bool
-    ) -> Body | None:
-        """The body of ``response``, or None if the file no longer matches the catalog."""
-        data = representation.data
-        source = representation.source
-        if data is None:
-            size = representation.size
-            if send_path and response.is_whole_file and not self._fits_cache(size):
-                if self._recheck_due(representation) and not (
-                    _unchanged(representation) and (source is None or _unchanged(source))
-                ):
-                    return None
-                return FilePath(representation.path)
-            if not blocking:
-                raise _NeedsIO
-            opened = _open_checked(representation)
-            if opened is None:
-                return None
-            if not self._reserve_cache(size):
-                if response.start:
-                    opened.seek(response.start)
-                return opened
-            with opened:
-                data = opened.read()
-            if len(data) != size:
-                return None  # rewritten between fstat and read
-            representation.data = data
-            representation.checked_at = time.monotonic()
-        elif self._recheck_due(representation) and not _unchanged(source or representation):
-            # Held bytes are consistent with their headers, but the source was edited:
-            # serve the new file rather than the old one.
-            return None
-        if response.length == representation.size:
-            return data
-        return data[response.start : response.start + response.length]
-
-    def _recheck_due(self, representation: Representation) -> bool:
-        """Whether to stat a file we did not open for this request (held or pathsent).
-
-        A stat is a third of a cached hit's cost, so a file checked less than
-        ``recheck_interval`` seconds ago is trusted, as nginx's ``open_file_cache_valid``
-        does; within that window an edit is not yet seen, but a body always matches
-        its headers. ``recheck_interval=0`` stats on every request.
-        """
+    def _due(self, entry: StaticFile) -> bool:
         interval = self.options.recheck_interval
-        if not interval:
-            return True
-        now = time.monotonic()
-        if now - representation.checked_at < interval:
-            return False
-        representation.checked_at = now
-        return True
+        return not interval or time.monotonic() - entry.checked_at >= interval
+
+    def _prepared(self, path: str, pending: Pending) -> Entry:
+        """The full entry for a pending record, installed once even under concurrency."""
+        built = prepare(pending, self._factory)
+        with self._lock:
+            current = self._catalog.get(path)
+            if current is pending:
+                self._catalog[path] = built
+                return built
+        if current is None or isinstance(current, tuple):
+            return built
+        return current
+
+    def _body(
+        self,
+        path: str,
+        entry: StaticFile | Redirect,
+        response: Response,
+        representation: Representation,
+        send_path: bool,
+        blocking: bool,
+    ) -> Body | object:
+        """The body of ``response``, or ``_STALE`` if the file is not the catalogued one."""
+        data = representation.data
+        if data is not None:
+            if response.length == representation.size:
+                return data
+            return data[response.start : response.start + response.length]
+        size = representation.size
+        by_path = send_path and response.is_whole_file and not self._fits_cache(size)
+        if by_path and representation.handle is not None:
+            held = proc_path(representation.handle)
+            if held is not None:
+                return FilePath(held)
+        if not blocking:
+            raise WouldBlock(entry)
+        opened = _open_checked(representation)
+        if opened is None:
+            return _STALE
+        fd, _ = opened
+        if by_path and not self.options.autorefresh:
+            held = self._handles.hold(representation, fd)
+            if held is not None:
+                return FilePath(held)
+        file = os.fdopen(fd, "rb")
+        if size <= self.options.memory_cache_max_file_size:
+            # Small files are read whole and checked before anything is sent, so even a
+            # file rewritten in place goes out complete (held in memory if it fits).
+            with file:
+                data = file.read(size + 1)
+            if len(data) != size:
+                return _STALE  # rewritten in place between fstat and read
+            if self._fits_cache(size):
+                self._hold(path, entry, representation, data)
+            if response.length == size:
+                return data
+            return data[response.start : response.start + response.length]
+        if response.start:
+            file.seek(response.start)
+        return file
 
     def _fits_cache(self, size: int) -> bool:
         options = self.options
@@ -227,43 +279,55 @@ class StaticServer:
             and self._cached_bytes + size <= options.memory_cache_budget
         )
 
-    def _reserve_cache(self, size: int) -> bool:
-        """Reserve room for a body in the memory cache, within the configured bounds."""
-        with self._cache_lock:
-            if not self._fits_cache(size):
-                return False
-            self._cached_bytes += size
-        return True
+    def _hold(
+        self, path: str, entry: StaticFile | Redirect, representation: Representation, data: bytes
+    ) -> None:
+        """Keep ``data`` in memory if the entry is still the catalog's and it fits.
 
-    def _refresh(self, path: str) -> Entry | None:
-        entry = self._find_on_disk(path)
-        stale = self._catalog.get(path)
-        if isinstance(stale, StaticFile):
-            released = 0
-            for representation in stale.representations():
-                if representation.data is not None:
-                    released += len(representation.data)
-                    representation.data = None
-            with self._cache_lock:
-                self._cached_bytes -= released
-        if entry is not None and not self.options.autorefresh:
+        Under the lock, with the catalog check: an entry replaced meanwhile never gains
+        bytes, so the accounting always equals what the catalog's entries hold.
+        """
+        with self._lock:
+            if (
+                representation.data is None
+                and self._catalog.get(path) is entry
+                and self._fits_cache(len(data))
+            ):
+                representation.data = data
+                self._cached_bytes += len(data)
+
+    def _refresh(self, path: str, stale: StaticFile | Redirect) -> Entry:
+        """Rebuild ``path``'s entry from disk; raise LookupError if it is gone."""
+        fresh = self._find_on_disk(path)
+        with self._lock:
+            if fresh is not None and not self.options.autorefresh:
+                current = self._catalog.get(path)
+                if current is stale or current is None:
+                    self._catalog[path] = fresh
+                elif current is not None and not isinstance(current, tuple):
+                    fresh = current  # another request rebuilt it first: use that one
             # A vanished file keeps its old entry: every request for it looks again, so
             # a file re-created later (collectstatic deletes, then saves) is served.
-            self._catalog[path] = entry
-        return entry
+            if isinstance(stale, StaticFile):
+                for representation in stale.representations():
+                    if representation.data is not None:
+                        self._cached_bytes -= len(representation.data)
+                        representation.data = None
+                    self._handles.retire(representation)
+        if fresh is None:
+            raise LookupError(path)
+        return fresh
 
     def _find_on_disk(self, url: str) -> Entry | None:
-        """Look ``url`` up under the roots, newest first, with the scanner's rules."""
+        """Look ``url`` up under the roots, newest first, with the walker's rules."""
         index_file = self.options.index_file
-        for real_root, prefix in reversed(self._roots):
+        for policy, prefix in reversed(self._roots):
             relative = relative_file_path(url, prefix)
             if relative is None:
-                if (
-                    url + "/" == prefix
-                    and index_file
-                    and os.path.isfile(os.path.join(real_root, index_file))
-                ):
-                    return Redirect(prefix)
+                if url + "/" == prefix and index_file:
+                    index = lookup(policy, index_file)
+                    if index is not None and stat.S_ISREG(index[1].st_mode):
+                        return Redirect(prefix)
                 continue
             url_dir = url[: url.rfind("/") + 1]
             if relative == "" or relative.endswith("/"):
@@ -273,102 +337,121 @@ class StaticServer:
                 relative += index_file
             else:
                 name = relative[relative.rfind("/") + 1 :]
-            if is_hidden_at_root(relative) or parse_delta_name(name):
+            if parse_delta_name(name):
+                continue  # a delta is only ever a representation of its source
+            found = lookup(policy, relative)
+            if found is None:
                 continue
-            path = os.path.join(real_root, relative)
-            if not self._reachable(real_root, relative):
-                continue
-            try:
-                st = os.stat(path)
-            except (OSError, ValueError):
-                continue
+            path, st = found
             if stat.S_ISDIR(st.st_mode):
-                if index_file and os.path.isfile(os.path.join(path, index_file)):
+                index = lookup(policy, f"{relative}/{index_file}") if index_file else None
+                if index is not None and stat.S_ISREG(index[1].st_mode):
                     return Redirect(url + "/")
                 continue
             if not stat.S_ISREG(st.st_mode):
                 continue
             if name == index_file and not url.endswith("/"):
                 return Redirect(url_dir)
-            return self._factory.build(path, url_dir + name, FileStat.of(st), _siblings(path))
+            variants = [(p, FileStat.of(s)) for p, s in siblings(policy, path)]
+            try:
+                return self._factory.build(
+                    policy, path, url_dir + name, FileStat.of(st), variants, time.monotonic()
+                )
+            except InvalidHeader as error:
+                log.error("pinknoise: not serving %s: %s", url, error)
+                return None
         return None
-
-    def _reachable(self, real_root: str, relative: str) -> bool:
-        """Would the scanner have reached ``relative``? Same symlink and loop rules."""
-        parent = real_root
-        for component in relative.split("/"):
-            if not component:
-                break
-            resolved = os.path.realpath(os.path.join(parent, component))
-            if is_within(parent, resolved):
-                return False  # a symlink to an ancestor: a loop the scanner skips
-            if not self.options.allow_external_symlinks and not is_within(resolved, real_root):
-                return False
-            parent = resolved
-        return True
-
-
-def _siblings(path: str) -> list[tuple[str, FileStat]]:
-    """The precompressed regular files and deltas next to ``path``, stat-ed."""
-    directory, name = os.path.split(path)
-    candidates = [path + suffix for suffix in SUFFIXES.values()]
-    with contextlib.suppress(OSError):
-        candidates += [
-            os.path.join(directory, sibling)
-            for sibling in os.listdir(directory)
-            if sibling.startswith(name)
-            and (delta := parse_delta_name(sibling))
-            and delta[0] == name
-        ]
-    found = []
-    for candidate in candidates:
-        try:
-            st = os.stat(candidate)
-        except OSError:
-            continue
-        if stat.S_ISREG(st.st_mode):
-            found.append((candidate, FileStat.of(st)))
-    return found
-
-
-_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 def _unchanged(representation: Representation) -> bool:
     try:
         st = os.stat(representation.path)
-    except OSError:
+    except (OSError, ValueError):
         return False
     return st.st_size == representation.size and st.st_mtime_ns == representation.mtime_ns
 
 
-def _open_checked(representation: Representation) -> BinaryIO | None:
+def _open_checked(representation: Representation) -> tuple[int, os.stat_result] | None:
     """Open a representation's file if it still is what the catalog says it is.
 
-    For a precompressed sibling the source is checked too: a source edited after the
-    variant was made means the variant holds stale content, and it must not be sent.
+    Containment is proved on the descriptor (see ``walker.open_contained``). For a
+    precompressed sibling the source is checked too: a source edited after the variant
+    was made means the variant holds stale content, and it must not be sent.
     """
     source = representation.source
     if source is not None and not _unchanged(source):
         return None
-    try:
-        # O_NONBLOCK: a file replaced by a FIFO must not hang the request in open(); it
-        # has no effect on reading a regular file, which is all that passes the check.
-        fd = os.open(representation.path, _OPEN_FLAGS)
-    except OSError:
+    opened = open_contained(representation.policy, representation.path)
+    if opened is None:
         return None
-    try:
-        st = os.fstat(fd)
-    except OSError:
+    fd, st = opened
+    if st.st_size != representation.size or st.st_mtime_ns != representation.mtime_ns:
         os.close(fd)
         return None
-    if (
-        not stat.S_ISREG(st.st_mode)
-        or st.st_size != representation.size
-        or st.st_mtime_ns != representation.mtime_ns
-    ):
-        os.close(fd)
-        return None
-    # A regular file: back to blocking mode, so sendfile(2) and reads behave as usual.
-    os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
+    return opened
+
+
+class _Handles:
+    """Descriptors kept open for servers that open ``/proc/self/fd/N`` themselves.
+
+    A held descriptor is closed only ``HANDLE_GRACE`` seconds after its representation
+    stopped using it (the file changed, or its inode was unlinked), and the number held
+    is bounded by the process's descriptor limit; past the bound, files are streamed.
+    """
+
+    def __init__(self) -> None:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        self.limit = max(0, min(1024, soft // 4))
+        self._lock = threading.Lock()
+        self._live: dict[int, Representation] = {}
+        self._retired: collections.deque[tuple[float, int]] = collections.deque()
+        self._swept_at = time.monotonic()
+
+    def hold(self, representation: Representation, fd: int) -> str | None:
+        """Keep ``fd`` for ``representation`` and return its path; None to stream it."""
+        path = proc_path(fd)
+        if path is None:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            self._reap(now)
+            if now - self._swept_at > 10.0:
+                self._sweep(now)
+            if len(self._live) + len(self._retired) >= self.limit:
+                return None
+            previous = representation.handle
+            representation.handle = fd
+            self._live[fd] = representation
+            if previous is not None:
+                self._retire_locked(previous, now)
+        return path
+
+    def retire(self, representation: Representation) -> None:
+        if representation.handle is None:
+            return
+        with self._lock:
+            fd = representation.handle
+            if fd is not None:
+                representation.handle = None
+                self._retire_locked(fd, time.monotonic())
+
+    def _retire_locked(self, fd: int, now: float) -> None:
+        self._live.pop(fd, None)
+        self._retired.append((now, fd))
+
+    def _reap(self, now: float) -> None:
+        retired = self._retired
+        while retired and now - retired[0][0] > HANDLE_GRACE:
+            os.close(retired.popleft()[1])
+
+    def _sweep(self, now: float) -> None:
+        """Let go of files deleted or replaced on disk, so their space can be freed."""
+        self._swept_at = now
+        for fd, representation in list(self._live.items()):
+            try:
+                unlinked = os.fstat(fd).st_nlink == 0
+            except OSError:
+                unlinked = True
+            if unlinked:
+                representation.handle = None
+                self._retire_locked(fd, now)

@@ -22,7 +22,8 @@ from typing import Any, Final
 
 from pinknoise.core.files import FileStat
 from pinknoise.core.paths import is_hidden, is_url_safe
-from pinknoise.core.scanner import Directory, walk
+from pinknoise.core.scanner import Directory, listed
+from pinknoise.core.walker import Policy
 
 SNAPSHOT_NAME: Final = ".pinknoise-catalog.json"
 FORMAT: Final = "pinknoise-catalog/1"
@@ -35,7 +36,7 @@ def write_snapshot(root: str | os.PathLike[str], allow_external_symlinks: bool =
     real_root = os.path.realpath(os.fspath(root))
     directories = [
         [relative_dir, [[name, st.size, st.mtime_ns] for name, st in files]]
-        for _, relative_dir, files in walk(real_root, allow_external_symlinks)
+        for _, relative_dir, files in listed(Policy(real_root, allow_external_symlinks))
     ]
     document = {
         "format": FORMAT,

@@ -12,11 +12,10 @@ adapters; this module only translates it into a Django response.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, BinaryIO, Final, cast
+from typing import Any, BinaryIO, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.staticfiles import finders
@@ -26,18 +25,15 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase, ResponseHeaders
 
+from pinknoise.aio import CHUNK_SIZE, Stream, answer
 from pinknoise.core.options import pure
 from pinknoise.core.request import Request
 from pinknoise.core.response import REASONS, Response
-from pinknoise.core.server import Body, StaticServer, WouldBlock
+from pinknoise.core.server import Body, StaticServer
 from pinknoise.django.settings import Config, read_config
 from pinknoise.wsgi import BLOCK_SIZE, FileSlice, request_from_environ
 
 log = logging.getLogger("pinknoise")
-
-#: Bytes read per worker-thread hop when streaming a file under ASGI. Larger than the
-#: WSGI block: each read costs a thread hop, and Django re-chunks to 64 KiB anyway.
-ASYNC_BLOCK_SIZE: Final = 256 * 1024
 
 GetResponse = Callable[[HttpRequest], Any]
 
@@ -79,23 +75,9 @@ class PinkNoiseMiddleware:
         return to_django_response(response, body, asynchronous=isinstance(request, ASGIRequest))
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        path = request.path_info
-        server = self.server
-        entry = server.find(path)
-        if entry is not None:
-            core = core_request(request)
-            try:
-                try:
-                    # Bodies held in memory, 304s, HEADs: answered here, on the loop.
-                    decided, body = server.respond(path, entry, core, blocking=False)
-                except WouldBlock as blocked:  # the body must be opened or read: a thread
-                    decided, body = await asyncio.to_thread(
-                        server.respond, path, blocked.entry, core
-                    )
-            except LookupError:
-                pass  # the file is gone: not a static path after all
-            else:
-                return to_django_response(decided, body, asynchronous=True)
+        answered = await answer(self.server, request.path_info, lambda: core_request(request))
+        if answered is not None:
+            return to_django_response(*answered, asynchronous=True)
         response: HttpResponseBase = await self.get_response(request)
         return response
 
@@ -183,7 +165,7 @@ def manifest_immutable_test(static_prefix: str | None) -> Callable[[str, str], b
 
 
 def to_django_response(
-    response: Response, body: Body | None, *, asynchronous: bool
+    response: Response, body: Body | Stream | None, *, asynchronous: bool
 ) -> HttpResponseBase:
     """The Django response for a core decision: same status, reason and header order.
 
@@ -199,11 +181,14 @@ def to_django_response(
         django_response = HttpResponse(status=status, reason=reason)
     elif isinstance(body, bytes):
         django_response = HttpResponse(body, status=status, reason=reason)
+    elif isinstance(body, Stream):
+        django_response = StreamingHttpResponse(body, status=status, reason=reason)
     else:
         file = cast(BinaryIO, body)  # respond() was not asked for a path to send
-        if asynchronous:
+        if asynchronous:  # a sync middleware under Django's ASGI handler: in a thread
+            first = file.read(min(CHUNK_SIZE, response.length))
             django_response = StreamingHttpResponse(
-                AsyncFileSlice(file, response.length), status=status, reason=reason
+                Stream(file, first, response.length), status=status, reason=reason
             )
         elif response.is_whole_file:
             django_response = _WholeFileResponse(file, status=status, reason=reason)
@@ -233,36 +218,4 @@ class _WholeFileResponse(FileResponse):
         """The core's headers are applied afterwards; Django's guesses are not wanted."""
 
 
-class AsyncFileSlice:
-    """Streams ``length`` bytes of an open file to an ASGI Django, reads off the loop.
-
-    Has ``__aiter__`` and no ``__iter__``, so Django consumes it asynchronously, and
-    ``close()``, which Django calls when the response is done. The file is also closed
-    when iteration ends early (client gone, task cancelled).
-    """
-
-    def __init__(self, file: BinaryIO, length: int) -> None:
-        self.file = file
-        self.length = length
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._chunks()
-
-    async def _chunks(self) -> AsyncIterator[bytes]:
-        file = self.file
-        remaining = self.length
-        try:
-            while remaining > 0:
-                chunk = await asyncio.to_thread(file.read, min(ASYNC_BLOCK_SIZE, remaining))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-                yield chunk
-        finally:
-            file.close()
-
-    def close(self) -> None:
-        self.file.close()
-
-
-__all__ = ["AsyncFileSlice", "PinkNoiseMiddleware", "to_django_response"]
+__all__ = ["PinkNoiseMiddleware", "to_django_response"]

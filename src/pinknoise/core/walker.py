@@ -1,0 +1,281 @@
+"""Which files exist for pinknoise: one policy, applied by every part that touches a tree.
+
+The server's start-up scan, its per-request lookup under autorefresh, the siblings of a
+file (``.br``/``.zst``/``.gz`` variants and ``.dcz`` deltas), the compressor and the
+delta writer all decide through this module, so a rule (dotfiles, names a URL cannot
+spell, special files, symlinks leaving the root, symlink loops) is written once.
+
+Checks made on paths can be raced (a directory swapped for a symlink between the check
+and the open), so the last word is :func:`open_contained`: it opens without blocking,
+and proves on the opened descriptor itself that the file is a regular file inside the
+root before a byte is read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+from pinknoise.core.codings import SUFFIXES
+from pinknoise.core.dictionaries import parse_delta_name
+from pinknoise.core.paths import is_hidden, is_hidden_at_root, is_url_safe, is_within
+
+log = logging.getLogger("pinknoise")
+
+#: One directory of a listing: (absolute directory, its path relative to the root with a
+#: trailing "/" or "" for the root itself, [(name, stat), ...] of its regular files).
+Listing = tuple[str, str, list[tuple[str, os.stat_result]]]
+
+VARIANT_SUFFIXES: Final = tuple(SUFFIXES.values())
+_OPEN_FLAGS: Final = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+#: Where the kernel tells what an open descriptor is (Linux); elsewhere we compare inodes.
+_PROC_FD: Final = "/proc/self/fd"
+HAS_PROC_FD: Final = sys.platform.startswith("linux") and os.path.isdir(_PROC_FD)
+
+
+#: What ``pinknoise compress`` recorded for a source (root-relative path): its size and
+#: mtime when its variants were made, and each variant's file suffix -> (size, mtime).
+CompressRecord = tuple[int, int, dict[str, tuple[int, int]]]
+COMPRESS_RECORD: Final = ".pinknoise-compress.json"
+_RECORD_FORMAT: Final = "pinknoise-compress/1"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Policy:
+    """The rules for one root. ``allow_external_symlinks`` is the only choice a user has."""
+
+    real_root: str
+    allow_external_symlinks: bool = False
+    #: The compressor's record of the root, read once (see :func:`read_compress_record`).
+    records: dict[str, CompressRecord] = field(default_factory=dict)
+
+    def variant_is_current(
+        self, source: str, source_stat: tuple[int, int], variant: str, variant_stat: tuple[int, int]
+    ) -> bool:
+        """Whether a precompressed sibling holds the source as it is now.
+
+        Judging by mtime order alone, a rollback that preserves mtimes (``cp -p``,
+        ``rsync -a``, tar) of an older source keeps the newer ``.br``: br clients get v2
+        while identity clients get v1. So where the compressor recorded the source it
+        made the variant from, that decides: the variant must be the one recorded, and
+        the source must still have the recorded size and an mtime not older than the
+        recorded one. A newer mtime with the same size is what copying a tree without
+        preserving times does (both files then look new): the mtime rule applies there,
+        as it does where there is no record.
+        """
+        record = self.records.get(os.path.relpath(source, self.real_root)) if self.records else None
+        if record is not None:
+            made = record[2].get(variant[len(source) :])
+            size, mtime_ns = source_stat
+            if made is not None and made == tuple(variant_stat):
+                if size != record[0] or mtime_ns < record[1]:
+                    return False  # another version of the source: a rollback, or an edit
+                if mtime_ns == record[1]:
+                    return True
+            elif made is not None and size != record[0]:
+                return False
+        return variant_stat[1] >= source_stat[1]
+
+    def admits_name(self, name: str, at_root: bool) -> bool:
+        """A name the server may serve: no dotfile, one a URL can spell, not private."""
+        if is_hidden(name) or not is_url_safe(name):
+            return False
+        return not (at_root and is_hidden_at_root(name))
+
+    def admits_target(self, resolved: str) -> bool:
+        """Where a symlink may lead: inside the root, unless external links are allowed."""
+        return self.allow_external_symlinks or is_within(resolved, self.real_root)
+
+
+def read_compress_record(real_root: str) -> dict[str, CompressRecord]:
+    """The compressor's record of ``real_root`` (``.pinknoise-compress.json``), or {}.
+
+    Only what judging a sibling needs; anything unreadable means "no record", which
+    falls back to the mtime rule.
+    """
+    try:
+        with open(os.path.join(real_root, COMPRESS_RECORD), "rb") as source:
+            raw = json.load(source)
+        if raw.get("format") != _RECORD_FORMAT:
+            return {}
+        records: dict[str, CompressRecord] = {}
+        for relative, record in raw["files"].items():
+            variants = {
+                SUFFIXES[coding]: (int(v["size"]), int(v["mtime_ns"]))
+                for coding, v in record["variants"].items()
+                if coding in SUFFIXES and v.get("size") is not None
+            }
+            records[str(relative)] = (int(record["size"]), int(record["mtime_ns"]), variants)
+        return records
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def walk(policy: Policy) -> Iterator[Listing]:
+    """Yield every directory under the root with its admitted regular files.
+
+    Symlinks are followed only where :meth:`Policy.admits_target` says so, and never into
+    a directory's own ancestor, so a symlink loop cannot hang start-up. Aliases that are
+    not loops (``current -> v2``) are served under both names, as a file server would.
+    Unreadable directories are reported and skipped.
+    """
+    real_root = policy.real_root
+    try:
+        root_stat = os.stat(real_root)
+    except OSError as error:
+        log.warning("pinknoise: cannot read static root %s: %s", real_root, error)
+        return
+    pending = [(real_root, "", frozenset({(root_stat.st_dev, root_stat.st_ino)}))]
+    while pending:
+        directory, relative_dir, ancestors = pending.pop()
+        files: list[tuple[str, os.stat_result]] = []
+        try:
+            with os.scandir(directory) as listing:
+                dir_entries = list(listing)
+        except OSError as error:
+            log.warning("pinknoise: skipping unreadable directory %s: %s", directory, error)
+            continue
+        for entry in dir_entries:
+            name = entry.name
+            if not policy.admits_name(name, at_root=not relative_dir):
+                continue
+            try:
+                if entry.is_symlink() and not policy.admits_target(os.path.realpath(entry.path)):
+                    log.debug("pinknoise: skipping symlink out of root: %s", entry.path)
+                    continue
+                st = entry.stat()
+            except OSError:
+                continue  # a dangling symlink or a file gone since the listing
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key not in ancestors:
+                    pending.append((entry.path, f"{relative_dir}{name}/", ancestors | {key}))
+            elif stat.S_ISREG(st.st_mode):
+                files.append((name, st))
+        yield directory, relative_dir, files
+
+
+def lookup(policy: Policy, relative: str) -> tuple[str, os.stat_result] | None:
+    """``(path, stat)`` of what ``relative`` names under the root, as :func:`walk` would
+    have reached it, or None. Linear in the number of segments: one ``lstat`` each, and
+    the first missing segment ends the search.
+
+    ``relative`` has already passed :func:`pinknoise.core.paths.relative_file_path` (no
+    ``..``, no empty or hidden segments). The result may be a directory.
+    """
+    path = policy.real_root
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    ancestors = {(st.st_dev, st.st_ino)}
+    segments = relative.split("/")
+    for index, segment in enumerate(segments):
+        if not stat.S_ISDIR(st.st_mode):
+            return None  # a file in the middle of the path
+        if not policy.admits_name(segment, at_root=index == 0):
+            return None
+        path = f"{path}/{segment}"
+        try:
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                resolved = os.path.realpath(path)
+                if not policy.admits_target(resolved):
+                    return None
+                st = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        if stat.S_ISDIR(st.st_mode):
+            key = (st.st_dev, st.st_ino)
+            if key in ancestors:
+                return None  # a loop back into an ancestor, which walk() never enters
+            ancestors.add(key)
+    return path, st
+
+
+def siblings(policy: Policy, path: str) -> list[tuple[str, os.stat_result]]:
+    """The precompressed variants and deltas next to ``path`` that the policy admits.
+
+    Each sibling passes exactly the rules a file passes: a regular file, and a symlink
+    only where it stays inside the root.
+    """
+    directory, name = os.path.split(path)
+    candidates = [name + suffix for suffix in VARIANT_SUFFIXES]
+    try:
+        with os.scandir(directory) as listing:
+            candidates += [
+                entry.name
+                for entry in listing
+                if entry.name.startswith(name)
+                and entry.name.endswith(".dcz")
+                and (delta := parse_delta_name(entry.name))
+                and delta[0] == name
+            ]
+    except OSError:
+        return []
+    found = []
+    for candidate in candidates:
+        sibling = os.path.join(directory, candidate)
+        try:
+            st = os.lstat(sibling)
+            if stat.S_ISLNK(st.st_mode):
+                if not policy.admits_target(os.path.realpath(sibling)):
+                    continue
+                st = os.stat(sibling)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((sibling, st))
+    return found
+
+
+def open_contained(policy: Policy, path: str) -> tuple[int, os.stat_result] | None:
+    """Open ``path`` for reading if what opens is a regular file inside the root.
+
+    Returns the descriptor (in blocking mode, ready for reads and sendfile) and its
+    ``fstat``, or None. The proof is made on the descriptor: whatever was swapped in
+    between a check and this open, the bytes read come from the file checked here.
+    ``O_NONBLOCK`` keeps a file replaced by a FIFO from hanging the open.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError):
+        return None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and (
+            policy.allow_external_symlinks or _is_inside(fd, st, path, policy.real_root)
+        ):
+            os.set_blocking(fd, True)
+            return fd, st
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def proc_path(fd: int) -> str | None:
+    """A path that opens the very file behind ``fd`` (Linux), for a server to open."""
+    return f"{_PROC_FD}/{fd}" if HAS_PROC_FD else None
+
+
+def _is_inside(fd: int, st: os.stat_result, path: str, real_root: str) -> bool:
+    if HAS_PROC_FD:
+        # The kernel's name for the opened inode; a file unlinked since gets " (deleted)".
+        target = os.readlink(f"{_PROC_FD}/{fd}").removesuffix(" (deleted)")
+        return is_within(target, real_root)
+    # Elsewhere: the resolved path must name the same inode, inside the root.
+    resolved = os.path.realpath(path)
+    if not is_within(resolved, real_root):
+        return False
+    try:
+        again = os.stat(resolved)
+    except OSError:
+        return False
+    return (again.st_dev, again.st_ino) == (st.st_dev, st.st_ino)
