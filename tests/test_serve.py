@@ -42,7 +42,7 @@ def test_serves_the_example_site(served: Server, site_copy: Path) -> None:
     css = served.request("GET", "/css/site.css", {"Accept-Encoding": "gzip, br"})
     assert css.header("Content-Encoding") == "br"
     assert brotli.decompress(css.body) == (site_copy / "css" / "site.css").read_bytes()
-    assert served.request("GET", "/about").header("Location") == "/about/"
+    assert served.request("GET", "/about").header("Location") == "about/"
     assert served.request("GET", "/about/").status == 200
     assert served.request("GET", "/missing.js").status == 404
 

@@ -42,7 +42,7 @@ def test_root_prefix_and_index(tmp_path: Path, make_app: MakeApp) -> None:
     write(tmp_path, "index.html", b"home")
     app = make_app(tmp_path, prefix="/", index_file=True)
     assert call(app, "GET", "/").body == b"home"
-    assert call(app, "GET", "/index.html").header("Location") == "/"
+    assert call(app, "GET", "/index.html").header("Location") == "./"
 
 
 def test_no_index_without_option(site: Site, make_app: MakeApp) -> None:
@@ -55,14 +55,14 @@ def test_custom_index_name(tmp_path: Path, make_app: MakeApp) -> None:
     write(tmp_path, "sub/default.htm", b"d")
     app = make_app(tmp_path, index_file="default.htm")
     assert call(app, "GET", "/static/sub/").body == b"d"
-    assert call(app, "GET", "/static/sub").header("Location") == "/static/sub/"
+    assert call(app, "GET", "/static/sub").header("Location") == "sub/"
 
 
 def test_unicode_redirect_is_percent_encoded(tmp_path: Path, make_app: MakeApp) -> None:
     write(tmp_path, "caf\u00e9 x/index.html", b"i")
     app = make_app(tmp_path, index_file=True)
     result = call(app, "GET", "/static/caf%C3%A9%20x")
-    assert result.header("Location") == "/static/caf%C3%A9%20x/"
+    assert result.header("Location") == "caf%C3%A9%20x/"
 
 
 def test_max_age_none_and_zero(site: Site, make_app: MakeApp) -> None:
@@ -277,8 +277,8 @@ def test_autorefresh_sees_new_and_changed_files(tmp_path: Path, make_app: MakeAp
     )
     write(tmp_path, "sub/index.html", b"idx")
     assert call(app, "GET", "/static/sub/").body == b"idx"
-    assert call(app, "GET", "/static/sub").header("Location") == "/static/sub/"
-    assert call(app, "GET", "/static/sub/index.html").header("Location") == "/static/sub/"
+    assert call(app, "GET", "/static/sub").header("Location") == "sub/"
+    assert call(app, "GET", "/static/sub/index.html").header("Location") == "./"
 
 
 @pytest.mark.parametrize("autorefresh", [False, True])

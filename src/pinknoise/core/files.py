@@ -166,12 +166,29 @@ class StaticFile:
 
 
 class Redirect:
-    """An index URL spelled another way (``/dir`` or ``/dir/index.html``) -> ``/dir/``."""
+    """An index URL spelled another way (``/dir`` or ``/dir/index.html``) -> ``/dir/``.
+
+    The Location is relative (``dir/`` or ``./``, as WhiteNoise answers), so it is right
+    under any mount: WSGI ``SCRIPT_NAME``, ASGI ``root_path``, Starlette ``Mount``,
+    Django ``FORCE_SCRIPT_NAME``, a proxy's path prefix; none of which the core sees.
+    """
 
     __slots__ = ("location",)
 
-    def __init__(self, url: str) -> None:
-        self.location = quote(url, safe="/!$&'()*+,;=:@~")
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    @classmethod
+    def add_slash(cls, url: str) -> Redirect:
+        """``/static/docs`` -> ``docs/``: the same segment, as a directory."""
+        name = quote(url[url.rfind("/") + 1 :], safe="!$&'()*+,;=@~")
+        # A first segment with a colon would read as a scheme: "./a:b/" cannot.
+        return cls(f"./{name}/" if ":" in name else f"{name}/")
+
+    @classmethod
+    def to_directory(cls) -> Redirect:
+        """``/static/docs/index.html`` -> ``./``: the directory the index file is in."""
+        return cls("./")
 
 
 Entry = StaticFile | Redirect

@@ -75,9 +75,9 @@ def scan_root(
             pending = (path, st.size, st.mtime_ns, siblings, url, policy)
             if name == index_file:
                 entries[url_dir] = pending
-                entries[url] = Redirect(url_dir)
+                entries[url] = Redirect.to_directory()
                 if url_dir != "/":
-                    entries.setdefault(url_dir[:-1], Redirect(url_dir))
+                    entries.setdefault(url_dir[:-1], Redirect.add_slash(url_dir[:-1]))
             else:
                 entries[url] = pending
     if stale:

@@ -327,7 +327,7 @@ class StaticServer:
                 if url + "/" == prefix and index_file:
                     index = lookup(policy, index_file)
                     if index is not None and stat.S_ISREG(index[1].st_mode):
-                        return Redirect(prefix)
+                        return Redirect.add_slash(url)
                 continue
             url_dir = url[: url.rfind("/") + 1]
             if relative == "" or relative.endswith("/"):
@@ -346,12 +346,12 @@ class StaticServer:
             if stat.S_ISDIR(st.st_mode):
                 index = lookup(policy, f"{relative}/{index_file}") if index_file else None
                 if index is not None and stat.S_ISREG(index[1].st_mode):
-                    return Redirect(url + "/")
+                    return Redirect.add_slash(url)
                 continue
             if not stat.S_ISREG(st.st_mode):
                 continue
             if name == index_file and not url.endswith("/"):
-                return Redirect(url_dir)
+                return Redirect.to_directory()
             variants = [(p, FileStat.of(s)) for p, s in siblings(policy, path)]
             try:
                 return self._factory.build(

@@ -67,7 +67,12 @@ class PinkNoiseMiddleware:
         path = request.path_info
         entry = self.server.find(path)
         if entry is None:
-            return self.get_response(request)
+            # A script name set by the server (gunicorn's SCRIPT_NAME) is unknown when the
+            # settings are read, so an absolute STATIC_URL that includes it is the full
+            # path: try that too, on a miss only.
+            path = request.path
+            if path == request.path_info or (entry := self.server.find(path)) is None:
+                return self.get_response(request)
         try:
             response, body = self.server.respond(path, entry, core_request(request))
         except LookupError:
@@ -75,7 +80,12 @@ class PinkNoiseMiddleware:
         return to_django_response(response, body, asynchronous=isinstance(request, ASGIRequest))
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        answered = await answer(self.server, request.path_info, lambda: core_request(request))
+        def make_request() -> Request:
+            return core_request(request)
+
+        answered = await answer(self.server, request.path_info, make_request)
+        if answered is None and request.path != request.path_info:
+            answered = await answer(self.server, request.path, make_request)  # see __call__
         if answered is not None:
             return to_django_response(*answered, asynchronous=True)
         response: HttpResponseBase = await self.get_response(request)
