@@ -163,7 +163,7 @@ def test_deltas_are_not_served_as_files(versions: Path) -> None:
 
 def test_use_as_dictionary_header(versions: Path) -> None:
     result = _get(_apps(versions)[0], {})
-    assert result.header("Use-As-Dictionary") == 'match="/static/js/app.*.js"'
+    assert result.header("Use-As-Dictionary") == 'match="app.*.js"'
     no_dictionary = PinkNoise(None, versions, prefix="/static/", use_as_dictionary=False)
     assert _get(no_dictionary, {}).header("Use-As-Dictionary") is None
 
@@ -171,9 +171,9 @@ def test_use_as_dictionary_header(versions: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("/static/app.3f2a9c1b7d4e.js", 'match="/static/app.*.js"'),
-        ("/a b/caf\u00e9-BvG1l0Ao.css", 'match="/a%20b/caf%C3%A9-*.css"'),
-        ("/x/(v)+/app.3f2a9c1b7d4e.js", 'match="/x/\\\\(v\\\\)\\\\+/app.*.js"'),
+        ("/static/app.3f2a9c1b7d4e.js", 'match="app.*.js"'),
+        ("/a b/caf\u00e9-BvG1l0Ao.css", 'match="caf%C3%A9-*.css"'),
+        ("/x/(v)+/a(b)+.3f2a9c1b7d4e.js", 'match="a\\\\(b\\\\)\\\\+.*.js"'),
         ("/static/app.js", None),
     ],
 )

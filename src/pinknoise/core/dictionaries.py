@@ -66,16 +66,18 @@ def parse_available_dictionary(value: str) -> bytes | None:
 def use_as_dictionary(url: str) -> str | None:
     """The ``Use-As-Dictionary`` value for a versioned URL, or None if it has no hash.
 
-    The pattern is the URL with its content hash replaced by ``*``, so it matches every
-    future version. It is percent-encoded (patterns match encoded URLs), URL-Pattern
-    escaped, then written as an RFC 8941 string.
+    The pattern is the file name with its content hash replaced by ``*``, so it matches
+    every future version next to it. It is relative: RFC 9842 resolves it against the
+    dictionary's own URL, so it stays right under any mount (a script name, a proxy
+    prefix) that the server never sees. It is percent-encoded (patterns match encoded
+    URLs), URL-Pattern escaped, then written as an RFC 8941 string.
     """
-    name_start = url.rfind("/") + 1
-    span = hash_span(url[name_start:])
+    name = url[url.rfind("/") + 1 :]
+    span = hash_span(name)
     if span is None:
         return None
-    start, end = span[0] + name_start, span[1] + name_start
-    parts = (quote(url[:start], safe=_PATH_SAFE), quote(url[end:], safe=_PATH_SAFE))
+    start, end = span
+    parts = (quote(name[:start], safe=_PATH_SAFE), quote(name[end:], safe=_PATH_SAFE))
     pattern = "*".join(_PATTERN_SPECIALS.sub(r"\\\1", part) for part in parts)
     escaped = pattern.replace("\\", "\\\\").replace('"', '\\"')
     return f'match="{escaped}"'
