@@ -55,6 +55,10 @@ class PinkNoiseASGI:
     ``application`` untouched.
     """
 
+    #: ``added_headers(scope)``: encoded headers appended to every static response, for
+    #: integrations that stand in for middleware (``pinknoise.django.wrap``).
+    added_headers: Callable[[Scope], list[tuple[bytes, bytes]]] | None = None
+
     def __init__(
         self,
         application: ASGIApp | None,
@@ -91,7 +95,9 @@ class PinkNoiseASGI:
             {
                 "type": "http.response.start",
                 "status": response.status,
-                "headers": self._encode(response),
+                "headers": self._encode(response)
+                if self.added_headers is None
+                else self._encode(response) + self.added_headers(scope),
             }
         )
         if body is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from pinknoise.core.options import make_options
@@ -25,6 +25,10 @@ class PinkNoise:
     arguments as WhiteNoise; see :func:`pinknoise.core.options.make_options` for all.
     Paths that are not static files are passed to ``application`` untouched.
     """
+
+    #: ``added_headers(environ)``: headers appended to every static response, for
+    #: integrations that stand in for middleware (``pinknoise.django.wrap``).
+    added_headers: Callable[[Mapping[str, Any]], list[tuple[str, str]]] | None = None
 
     def __init__(
         self,
@@ -61,7 +65,10 @@ class PinkNoise:
             response, body = server.respond(path, entry, request_from_environ(environ))
         except LookupError:
             return self._pass(environ, start_response)
-        start_response(_STATUS_LINES[response.status], list(response.headers))
+        headers = list(response.headers)
+        if self.added_headers is not None:
+            headers += self.added_headers(environ)
+        start_response(_STATUS_LINES[response.status], headers)
         if body is None:
             return ()
         if type(body) is bytes:

@@ -113,3 +113,18 @@ def uvicorn_site(
     ]  # fmt: skip
     with run_server(argv, port, log, env=example_env(site_static_root)) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def granian_site(
+    site_static_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The example site under granian (ASGI, pathsend), as ``wrap(get_asgi_application())``."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("granian-site") / "server.log"
+    argv = [
+        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "1", "--working-dir", str(EXAMPLE), "djsite.asgi:application",
+    ]  # fmt: skip
+    with run_server(argv, port, log, env=example_env(site_static_root)) as server:
+        yield server

@@ -75,3 +75,62 @@ def test_async(case: Case, async_client: AsyncClient, site: Site, reference: Pin
 
     result = run_case(case, fetch, site)
     _same_as_wsgi(case, result, reference, sent)
+
+
+@pytest.fixture(scope="module")
+def wrapped_wsgi(site_settings: None) -> object:
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from pinknoise.django import wrap
+
+    return wrap(WSGIHandler())
+
+
+@pytest.fixture(scope="module")
+def wrapped_asgi(site_settings: None) -> object:
+    from django.core.handlers.asgi import ASGIHandler
+
+    from pinknoise.django import wrap
+
+    return wrap(ASGIHandler())
+
+
+def _same_as_middleware(
+    case: Case, result: Result, client: Client, headers: dict[str, str]
+) -> None:
+    """``wrap()`` sends what the middleware does, SecurityMiddleware's headers included."""
+    if case.app:
+        return
+    expected = sync_fetch(client, case.method, case.target, headers)
+    assert result.status == expected.status
+
+    def lowered(r: Result) -> list[tuple[str, str]]:
+        return sorted((name.lower(), value) for name, value in r.headers)
+
+    assert lowered(result) == lowered(expected)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_wrap_wsgi(case: Case, wrapped_wsgi: object, sync_client: Client, site: Site) -> None:
+    sent: dict[str, str] = {}
+
+    def fetch(method: str, target: str, headers: dict[str, str]) -> Result:
+        sent.update(headers)
+        return call(wrapped_wsgi, method, target, headers)  # type: ignore[arg-type]
+
+    result = run_case(case, fetch, site)
+    _same_as_middleware(case, result, sync_client, sent)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_wrap_asgi(case: Case, wrapped_asgi: object, sync_client: Client, site: Site) -> None:
+    from tests.support import asgi_client
+
+    sent: dict[str, str] = {}
+
+    def fetch(method: str, target: str, headers: dict[str, str]) -> Result:
+        sent.update(headers)
+        return asgi_client.call(wrapped_asgi, method, target, headers)
+
+    result = run_case(case, fetch, site)
+    _same_as_middleware(case, result, sync_client, sent)

@@ -1,6 +1,7 @@
-"""The example site (examples/django_site) under real servers: gunicorn, uvicorn, runserver.
+"""The example site (examples/django_site) under real servers: gunicorn, uvicorn, granian,
+runserver; its wsgi.py and asgi.py use ``pinknoise.django.wrap``.
 
-Raw HTTP on 127.0.0.1. Each test runs against WSGI (gunicorn) and ASGI (uvicorn) alike.
+Raw HTTP on 127.0.0.1. Each test runs against WSGI (gunicorn) and ASGI (uvicorn, granian).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.server
 BROWSER_AE = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
 
-@pytest.fixture(params=["gunicorn", "uvicorn"])
+@pytest.fixture(params=["gunicorn", "uvicorn", "granian"])
 def server(request: pytest.FixtureRequest) -> Server:
     fixture: Server = request.getfixturevalue(f"{request.param}_site")
     return fixture
@@ -54,6 +55,9 @@ def test_hashed_assets_are_brotli_and_immutable(
     assert result.header("Content-Encoding") == "br"
     assert result.header("Cache-Control") == "max-age=31536000, public, immutable"
     assert result.header("Vary") == "Accept-Encoding"
+    # wrap() adds what SecurityMiddleware would have.
+    assert result.header("X-Content-Type-Options") == "nosniff"
+    assert result.header("Referrer-Policy") == "same-origin"
     assert brotli.decompress(result.body) == (site_static_root / hashed).read_bytes()
     # The unhashed name is served too, but only briefly cacheable.
     plain = server.request("GET", f"/static/{name}", BROWSER_AE)

@@ -104,6 +104,33 @@ def _django_starter(asynchronous: bool) -> Callable[..., AbstractContextManager[
     return start
 
 
+def _wrap_starter(asynchronous: bool) -> Callable[..., AbstractContextManager[Fetch]]:
+    @contextmanager
+    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+        from tests.support.django_setup import ensure_configured
+
+        ensure_configured()
+        from django.core.handlers.asgi import ASGIHandler
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import override_settings
+
+        from pinknoise.django import wrap
+
+        with override_settings(**_django_settings(root, options)):
+            if asynchronous:
+                asgi = wrap(ASGIHandler())
+                yield lambda method, target, headers=None: asgi_client.call(
+                    asgi, method, target, _fetch_headers(headers), pathsend=True
+                )
+            else:
+                wsgi = wrap(WSGIHandler())
+                yield lambda method, target, headers=None: wsgi_client.call(
+                    wsgi, method, target, _fetch_headers(headers)
+                )
+
+    return start
+
+
 def _server_argv(server: str, port: int, root: Path) -> list[str]:
     host = ["--host", "127.0.0.1", "--port", str(port)]
     if server == "gunicorn":
@@ -151,6 +178,8 @@ IN_PROCESS = [
     Frontend("asgi-pathsend", _asgi_starter(pathsend=True)),
     Frontend("django-sync", _django_starter(asynchronous=False)),
     Frontend("django-async", _django_starter(asynchronous=True)),
+    Frontend("django-wrap-wsgi", _wrap_starter(asynchronous=False)),
+    Frontend("django-wrap-asgi", _wrap_starter(asynchronous=True)),
 ]
 OVER_HTTP = [
     Frontend(name, _http_starter(name), over_http=True)

@@ -24,9 +24,12 @@ INSTALLED_APPS = [
     "pages",
 ]
 
+# Static files are answered by pinknoise.django.wrap() in wsgi.py and asgi.py, before
+# this stack runs (with the headers SecurityMiddleware would add). A site whose other
+# middleware must see static requests lists "pinknoise.middleware.PinkNoiseMiddleware"
+# right after SecurityMiddleware instead.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "pinknoise.middleware.PinkNoiseMiddleware",  # right after SecurityMiddleware
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
