@@ -30,11 +30,11 @@ import atheris
 
 with atheris.instrument_imports(include=["pinknoise.core"]):
     from pinknoise.core import conditional, decision, http_dates, negotiation, ranges
-    from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect
+    from pinknoise.core.files import Entry, FileFactory, Redirect
     from pinknoise.core.options import make_options
     from pinknoise.core.request import Request
     from pinknoise.core.response import REASONS
-    from pinknoise.core.walker import Policy
+    from pinknoise.core.walker import FileStat, Policy
 
 FIELDS = 9
 AVAILABLE = [(), ("br",), ("gzip",), ("br", "zstd", "gzip"), ("zstd", "gzip")]

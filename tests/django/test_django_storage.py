@@ -49,7 +49,7 @@ def test_manifest_storage_hashes_compresses_and_records(collected: Path) -> None
     assert f"sourceMappingURL={paths['js/app.js.map'].split('/')[-1]}" in js
     # The start-up snapshot lists what was collected, variants included.
     snapshot = json.loads((collected / SNAPSHOT_NAME).read_text())
-    listed = {d + name for d, files in snapshot["directories"] for name, *_ in files}
+    listed = {d + name for d, _, files in snapshot["directories"] for name, *_ in files}
     assert {hashed_css, hashed_css + ".br", "css/app.css"} <= listed
     assert "staticfiles.json" not in listed  # never served, so not listed either
     assert (collected / MANIFEST_NAME).exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from typing import Final, NamedTuple
+from typing import Final
 from urllib.parse import quote
 from wsgiref.headers import Headers as EditableHeaders
 
@@ -20,7 +20,7 @@ from pinknoise.core.http_dates import format_http_date
 from pinknoise.core.media_types import MediaTypes
 from pinknoise.core.options import IMMUTABLE_MAX_AGE, Options
 from pinknoise.core.response import Headers, Response
-from pinknoise.core.walker import Policy
+from pinknoise.core.walker import FileStat, Policy
 
 IDENTITY: Final = "identity"
 
@@ -31,17 +31,6 @@ _REPRESENTATION_ONLY: Final = frozenset(
 #: Names pinknoise sets per representation; an ``add_headers_function`` cannot clash.
 _PER_REPRESENTATION: Final = frozenset({"content-length", "content-encoding", "etag"})
 _INTERN_LIMIT: Final = 4096
-
-
-class FileStat(NamedTuple):
-    """What the catalog needs to know of a file: from ``os.stat`` or from a snapshot."""
-
-    size: int
-    mtime_ns: int
-
-    @classmethod
-    def of(cls, st: os.stat_result) -> FileStat:
-        return cls(st.st_size, st.st_mtime_ns)
 
 
 class Representation:

@@ -9,8 +9,8 @@ from typing import Final
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
-from pinknoise.core.files import Entry, FileFactory, FileStat, Redirect, StaticFile
-from pinknoise.core.walker import Policy, walk
+from pinknoise.core.files import Entry, FileFactory, Redirect, StaticFile
+from pinknoise.core.walker import FileStat, Policy, Recorded, walk
 
 log = logging.getLogger("pinknoise")
 
@@ -103,7 +103,7 @@ def prepare(pending: Pending, factory: FileFactory) -> StaticFile:
     )
 
 
-def listed(policy: Policy) -> Iterator[Directory]:
-    """:func:`pinknoise.core.walker.walk`, with the stat of each file as the catalog keeps it."""
-    for directory, relative_dir, files in walk(policy):
-        yield directory, relative_dir, [(name, FileStat.of(st)) for name, st in files]
+def listed(policy: Policy, recorded: Recorded | None = None) -> Iterator[Directory]:
+    """:func:`pinknoise.core.walker.walk`, as :func:`scan_root` takes it."""
+    for directory, relative_dir, _, files in walk(policy, recorded):
+        yield directory, relative_dir, files

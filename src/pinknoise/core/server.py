@@ -16,7 +16,6 @@ from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import (
     Entry,
     FileFactory,
-    FileStat,
     InvalidHeader,
     Redirect,
     Representation,
@@ -26,9 +25,10 @@ from pinknoise.core.options import Options, is_pure
 from pinknoise.core.paths import normalize_prefix, relative_file_path
 from pinknoise.core.request import Request
 from pinknoise.core.response import Response
-from pinknoise.core.scanner import Pending, log, prepare, scan_root
+from pinknoise.core.scanner import Pending, listed, log, prepare, scan_root
 from pinknoise.core.snapshot import read_snapshot
 from pinknoise.core.walker import (
+    FileStat,
     Policy,
     lookup,
     open_contained,
@@ -132,8 +132,8 @@ class StaticServer:
                     if type(value) is tuple:
                         prepare(value, self._factory)
             return
-        listing = read_snapshot(real_root, self.options.allow_external_symlinks)
-        found = scan_root(policy, url_prefix, self._factory, listing)
+        recorded = read_snapshot(real_root, self.options.allow_external_symlinks)
+        found = scan_root(policy, url_prefix, self._factory, listed(policy, recorded))
         if self._prepare_eagerly:
             # User callbacks run at start-up, so a mistake in one fails here, loudly.
             found = {

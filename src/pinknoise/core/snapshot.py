@@ -5,10 +5,12 @@ dotfile, never served) right after writing the files; ``StaticServer.add_files``
 builds the catalog from it. This matters on slow network file systems, where stat-ing
 tens of thousands of files made start-up take tens of seconds.
 
-Trusting a snapshot is safe because every body is checked when it is opened: a file
-whose size or mtime no longer matches is re-read from disk (or, if gone, no longer
-served). What a snapshot cannot know is a file *added* after it was written: such a file
-is not served until the snapshot is rewritten or deleted.
+A snapshot is an accelerator of the walk, not a replacement: each directory's mtime is
+recorded, and at start-up every directory is stat-ed (one stat per directory, not per
+file); one whose mtime changed is listed again. So a file *added* after collectstatic
+(a build step copying a bundle into STATIC_ROOT) is served, and trusting the recorded
+file stats is safe because every file is checked again when it is served (freshness,
+see docs/http.md).
 """
 
 from __future__ import annotations
@@ -20,13 +22,12 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any, Final
 
-from pinknoise.core.files import FileStat
 from pinknoise.core.paths import is_hidden, is_url_safe
-from pinknoise.core.scanner import Directory, listed
-from pinknoise.core.walker import Policy
+from pinknoise.core.walker import FileStat, Policy, Recorded, walk
 
 SNAPSHOT_NAME: Final = ".pinknoise-catalog.json"
-FORMAT: Final = "pinknoise-catalog/1"
+FORMAT: Final = "pinknoise-catalog/2"
+_OLD_FORMATS: Final = frozenset({"pinknoise-catalog/1"})
 
 log = logging.getLogger("pinknoise")
 
@@ -35,8 +36,8 @@ def write_snapshot(root: str | os.PathLike[str], allow_external_symlinks: bool =
     """Walk ``root`` as the server would and record the result; returns the file's path."""
     real_root = os.path.realpath(os.fspath(root))
     directories = [
-        [relative_dir, [[name, st.size, st.mtime_ns] for name, st in files]]
-        for _, relative_dir, files in listed(Policy(real_root, allow_external_symlinks))
+        [relative_dir, dir_mtime_ns, [[name, st.size, st.mtime_ns] for name, st in files]]
+        for _, relative_dir, dir_mtime_ns, files in walk(Policy(real_root, allow_external_symlinks))
     ]
     document = {
         "format": FORMAT,
@@ -55,8 +56,8 @@ def write_snapshot(root: str | os.PathLike[str], allow_external_symlinks: bool =
     return target
 
 
-def read_snapshot(real_root: str, allow_external_symlinks: bool) -> list[Directory] | None:
-    """The recorded listing of ``real_root``, or None to walk it instead.
+def read_snapshot(real_root: str, allow_external_symlinks: bool) -> Recorded | None:
+    """The recorded listing of ``real_root`` for :func:`walk`, or None to walk it all.
 
     A snapshot made under another symlink policy, of another format, or that fails
     validation in any way is ignored (with a warning if it exists but is unusable).
@@ -71,19 +72,23 @@ def read_snapshot(real_root: str, allow_external_symlinks: bool) -> list[Directo
         log.warning("pinknoise: ignoring unreadable snapshot %s: %s", path, error)
         return None
     try:
+        if document.get("format") in _OLD_FORMATS:
+            return None  # rewritten by the next collectstatic or compress
         if document.get("format") != FORMAT:
             raise ValueError(f"unknown format {document.get('format')!r}")
         if document.get("allow_external_symlinks") != allow_external_symlinks:
             return None
-        return list(_directories(real_root, document["directories"]))
+        return dict(_directories(document["directories"]))
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         log.warning("pinknoise: ignoring invalid snapshot %s: %s", path, error)
         return None
 
 
-def _directories(real_root: str, raw: Any) -> Iterator[Directory]:
+def _directories(raw: Any) -> Iterator[tuple[str, tuple[int, list[tuple[str, FileStat]]]]]:
     """Validate every recorded name: a snapshot must never name a path out of the root."""
-    for relative_dir, files in raw:
+    for relative_dir, dir_mtime_ns, files in raw:
+        if type(dir_mtime_ns) is not int:
+            raise ValueError(f"bad directory mtime for {relative_dir!r}")
         if not isinstance(relative_dir, str) or (relative_dir and not relative_dir.endswith("/")):
             raise ValueError(f"bad directory {relative_dir!r}")
         for segment in relative_dir[:-1].split("/") if relative_dir else ():
@@ -94,7 +99,7 @@ def _directories(real_root: str, raw: Any) -> Iterator[Directory]:
             if type(size) is not int or type(mtime_ns) is not int or size < 0:
                 raise ValueError(f"bad stat for {name!r}")
             listing.append((name, FileStat(size, mtime_ns)))
-        yield os.path.join(real_root, relative_dir), relative_dir, listing
+        yield relative_dir, (dir_mtime_ns, listing)
 
 
 def _check_name(name: object) -> None:

@@ -18,9 +18,9 @@ import logging
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
@@ -28,9 +28,24 @@ from pinknoise.core.paths import is_hidden, is_hidden_at_root, is_url_safe, is_w
 
 log = logging.getLogger("pinknoise")
 
+
+class FileStat(NamedTuple):
+    """What the catalog needs to know of a file: from ``os.stat`` or from a snapshot."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileStat:
+        return cls(st.st_size, st.st_mtime_ns)
+
+
 #: One directory of a listing: (absolute directory, its path relative to the root with a
-#: trailing "/" or "" for the root itself, [(name, stat), ...] of its regular files).
-Listing = tuple[str, str, list[tuple[str, os.stat_result]]]
+#: trailing "/" or "" for the root itself, its mtime_ns, [(name, stat), ...] of its
+#: admitted regular files).
+Listing = tuple[str, str, int, list[tuple[str, FileStat]]]
+#: A recorded directory (a snapshot): relative_dir -> (its mtime_ns, its files).
+Recorded = Mapping[str, tuple[int, list[tuple[str, FileStat]]]]
 
 VARIANT_SUFFIXES: Final = tuple(SUFFIXES.values())
 _OPEN_FLAGS: Final = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -117,13 +132,19 @@ def read_compress_record(real_root: str) -> dict[str, CompressRecord]:
         return {}
 
 
-def walk(policy: Policy) -> Iterator[Listing]:
+def walk(policy: Policy, recorded: Recorded | None = None) -> Iterator[Listing]:
     """Yield every directory under the root with its admitted regular files.
 
     Symlinks are followed only where :meth:`Policy.admits_target` says so, and never into
     a directory's own ancestor, so a symlink loop cannot hang start-up. Aliases that are
     not loops (``current -> v2``) are served under both names, as a file server would.
     Unreadable directories are reported and skipped.
+
+    With ``recorded`` (a snapshot), a directory whose mtime is the recorded one is not
+    listed again: its recorded files are used and only its recorded subdirectories are
+    visited, one ``stat`` each. Adding, removing or renaming an entry changes a
+    directory's mtime, so a file added after the snapshot is found; the directory is
+    stat-ed before it is listed, so a change during the listing is seen next time.
     """
     real_root = policy.real_root
     try:
@@ -131,10 +152,28 @@ def walk(policy: Policy) -> Iterator[Listing]:
     except OSError as error:
         log.warning("pinknoise: cannot read static root %s: %s", real_root, error)
         return
-    pending = [(real_root, "", frozenset({(root_stat.st_dev, root_stat.st_ino)}))]
+    children: dict[str, list[str]] = {}
+    for relative_dir in recorded or ():
+        if relative_dir:
+            parent, _, name = relative_dir[:-1].rpartition("/")
+            children.setdefault(f"{parent}/" if parent else "", []).append(name)
+    pending = [(real_root, "", root_stat, frozenset({(root_stat.st_dev, root_stat.st_ino)}))]
     while pending:
-        directory, relative_dir, ancestors = pending.pop()
-        files: list[tuple[str, os.stat_result]] = []
+        directory, relative_dir, dir_stat, ancestors = pending.pop()
+        known = recorded.get(relative_dir) if recorded else None
+        if known is not None and known[0] == dir_stat.st_mtime_ns:
+            for name in children.get(relative_dir, ()):
+                path = os.path.join(directory, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if stat.S_ISDIR(st.st_mode) and key not in ancestors:
+                    pending.append((path, f"{relative_dir}{name}/", st, ancestors | {key}))
+            yield directory, relative_dir, dir_stat.st_mtime_ns, known[1]
+            continue
+        files: list[tuple[str, FileStat]] = []
         try:
             with os.scandir(directory) as listing:
                 dir_entries = list(listing)
@@ -155,10 +194,10 @@ def walk(policy: Policy) -> Iterator[Listing]:
             if stat.S_ISDIR(st.st_mode):
                 key = (st.st_dev, st.st_ino)
                 if key not in ancestors:
-                    pending.append((entry.path, f"{relative_dir}{name}/", ancestors | {key}))
+                    pending.append((entry.path, f"{relative_dir}{name}/", st, ancestors | {key}))
             elif stat.S_ISREG(st.st_mode):
-                files.append((name, st))
-        yield directory, relative_dir, files
+                files.append((name, FileStat(st.st_size, st.st_mtime_ns)))
+        yield directory, relative_dir, dir_stat.st_mtime_ns, files
 
 
 def lookup(policy: Policy, relative: str) -> tuple[str, os.stat_result] | None:
