@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import stat
 import threading
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import BinaryIO, NamedTuple
 
+from pinknoise.core.bundlers import hashed_outputs
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.decision import decide
 from pinknoise.core.dictionaries import parse_delta_name
@@ -21,7 +23,7 @@ from pinknoise.core.files import (
     Representation,
     StaticFile,
 )
-from pinknoise.core.options import Options, is_pure
+from pinknoise.core.options import Options, is_hashed_name, is_pure, pure
 from pinknoise.core.paths import (
     is_hidden_at_root,
     is_within,
@@ -72,6 +74,13 @@ class StaticServer:
 
     def __init__(self, options: Options) -> None:
         self.options = options
+        # Bundler manifests (core/bundlers.py) add the files they declare hashed to the
+        # default immutable test; a user's own test is left alone.
+        self._bundled: set[str] = set()
+        if options.immutable_file_test is is_hashed_name:
+            bundled = self._bundled
+            test = pure(lambda path, url: path in bundled or is_hashed_name(path, url))
+            options = dataclasses.replace(options, immutable_file_test=test)
         self._factory = FileFactory(options)
         self._roots: list[tuple[str, str]] = []  # (resolved root, prefix), oldest first
         self._catalog: dict[str, Entry | Pending] = {}
@@ -98,6 +107,7 @@ class StaticServer:
                 raise ValueError(f"static root is not a directory: {root_path}")
             log.warning("pinknoise: static root %s does not exist (yet); ignoring it", root_path)
         self._roots.append((real_root, url_prefix))
+        self._bundled.update(os.path.join(real_root, p) for p in hashed_outputs(real_root))
         if not self.options.autorefresh and os.path.isdir(real_root):
             listing = read_snapshot(real_root, self.options.allow_external_symlinks)
             found = scan_root(real_root, url_prefix, self._factory, listing)
