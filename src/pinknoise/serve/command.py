@@ -52,7 +52,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=60,
         metavar="SECONDS",
         help="Cache-Control max-age for files without a content hash in their name "
-        "(60; 'none' sends no Cache-Control); hashed names always get a year, immutable",
+        "(60; 'none' sends none for them); hashed names always get a year, immutable",
     )
     parser.add_argument(
         "--compress",
