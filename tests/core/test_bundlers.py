@@ -103,10 +103,11 @@ def test_webpack_assets_manifest(tmp_path: Path) -> None:
     assert hashed_outputs(str(tmp_path)) == {"app.Xy7Lw.js", "vendor.k2Lq.js"}
 
 
-def test_manifest_in_a_subdirectory(tmp_path: Path) -> None:
-    # collectstatic of a bundle directory: STATIC_ROOT/frontend/manifest.json
+def test_manifests_are_read_at_the_top_of_the_root_only(tmp_path: Path) -> None:
+    # Finding STATIC_ROOT/frontend/manifest.json would mean listing the root at start-up.
     write(tmp_path / "frontend", ["main.Ab1.js"], ("manifest.json", {"main.js": "main.Ab1.js"}))
-    assert hashed_outputs(str(tmp_path)) == {"frontend/main.Ab1.js"}
+    assert hashed_outputs(str(tmp_path)) == frozenset()
+    assert hashed_outputs(str(tmp_path / "frontend")) == {"main.Ab1.js"}
 
 
 def test_what_is_not_a_bundler_manifest(tmp_path: Path) -> None:

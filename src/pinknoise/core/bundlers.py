@@ -1,7 +1,7 @@
 """The hashed outputs a bundler's manifest declares: exact, where a name rule guesses.
 
-Read from a static root and from each of its direct subdirectories (a bundle collected
-into ``STATIC_ROOT/frontend/``):
+Read from the top of a static root (the bundler's output directory), without listing
+it, so that a start-up from a snapshot still lists no directory:
 
 ``.vite/manifest.json`` (Vite 5+, ``build.manifest: true``)
     Every chunk's ``file``, ``css[]`` and ``assets[]``, relative to the build's output
@@ -15,7 +15,7 @@ An output counts as hashed only when its file name is not the one of its source:
 ``entryFileNames: "[name].js"`` Vite writes ``index.js`` for chunk ``index`` and
 webpack's ``logo.png`` may be emitted as ``logo.png``; those stay mutable. webpack
 outputs carry the public path (``/static/js/main.3f2a.js``, ``auto/main.js``), so an
-output is looked up under the manifest's directory with its leading segments dropped
+output is looked up under the root with its leading segments dropped
 one by one until it names a file there. Outputs that are not regular files under the
 root, and manifests that are not valid JSON objects, are ignored: the name rule still
 applies to those files.
@@ -40,33 +40,20 @@ def hashed_outputs(root: str) -> frozenset[str]:
     as content-hashed outputs. Empty when there is no manifest (or no ``root``)."""
     hashed: set[str] = set()
     named: set[str] = set()  # listed somewhere under its source's name: not hashed
-    for directory in _directories(root):
-        for name in _MANIFESTS:
-            manifest = _load(os.path.join(directory, name))
-            if manifest is None:
+    for name in _MANIFESTS:
+        manifest = _load(os.path.join(root, name))
+        if manifest is None:
+            continue
+        pairs = _vite_pairs(manifest) if _is_vite(manifest) else _webpack_pairs(manifest)
+        for output, sources in pairs:
+            relative = _resolve(root, output)
+            if relative is None:
                 continue
-            pairs = _vite_pairs(manifest) if _is_vite(manifest) else _webpack_pairs(manifest)
-            for output, sources in pairs:
-                relative = _resolve(root, directory, output)
-                if relative is None:
-                    continue
-                if _stem(output) in {_stem(source) for source in sources}:
-                    named.add(relative)
-                else:
-                    hashed.add(relative)
+            if _stem(output) in {_stem(source) for source in sources}:
+                named.add(relative)
+            else:
+                hashed.add(relative)
     return frozenset(hashed - named)
-
-
-def _directories(root: str) -> Iterator[str]:
-    if not os.path.isdir(root):
-        return
-    yield root
-    try:
-        with os.scandir(root) as entries:
-            subdirectories = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return
-    yield from sorted(subdirectories)
 
 
 def _load(path: str) -> dict[str, object] | None:
@@ -126,14 +113,14 @@ def _stem(name: str) -> str:
     return base.rpartition(".")[0] if "." in base else base
 
 
-def _resolve(root: str, directory: str, output: str) -> str | None:
+def _resolve(root: str, output: str) -> str | None:
     """The root-relative path of the file ``output`` names, or None if there is none."""
     segments = urlsplit(output).path.split("/")
     if any(segment in ("..", ".") for segment in segments):
         return None
     segments = [segment for segment in segments if segment]
     for start in range(len(segments)):
-        candidate = os.path.join(directory, *segments[start:])
+        candidate = os.path.join(root, *segments[start:])
         try:
             if not stat.S_ISREG(os.lstat(candidate).st_mode):
                 continue
