@@ -6,7 +6,11 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HASH   := $(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(HASH)
+# The demo only serves a folder: the server and the two compression libraries, not the
+# test and benchmark tools. A full install (STAMP) covers it too.
+DEMO_STAMP := $(VENV)/.installed-demo-$(HASH)
 
 .PHONY: demo test lint bench system-deps
 
@@ -15,12 +19,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	rm -f $(VENV)/.installed-*
+	touch $@ $(DEMO_STAMP)
+
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[serve,brotli,zstd]'
+	rm -f $(VENV)/.installed-demo-*
 	touch $@
 
 system-deps:
 	bash scripts/system-deps.sh
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/pinknoise serve examples/site --host 127.0.0.1 --port 8000 --compress
 
 lint: $(STAMP)

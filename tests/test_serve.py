@@ -73,6 +73,28 @@ def test_single_page_app_fallback(site_copy: Path, tmp_path: Path) -> None:
         assert server.request("GET", "/users/42/app.js").status == 404
         assert server.request("POST", "/users/42").status == 404
         assert server.request("GET", "/css/site.css").status == 200
+        index = (site_copy / "index.html").read_bytes()
+        # A dot in a route is not a file extension unless it names a known media type.
+        for route in ("/users/john.doe", "/releases/v1.2", "/tags/node.js.conf"):
+            assert server.request("GET", route).body == index, route
+        for asset in ("/app.3f2a9c1b.js", "/missing.png", "/data/page.json", "/x.css.map"):
+            assert server.request("GET", asset).status == 404, asset
+        # A client that does not take HTML (fetch asking for JSON) gets the 404.
+        json_only = {"Accept": "application/json"}
+        assert server.request("GET", "/users/42", json_only).status == 404
+        assert server.request("GET", "/users/42", {"Accept": "text/html;q=0, */*"}).status == 404
+        for accept in ("text/html,application/xhtml+xml,*/*;q=0.8", "*/*", "text/*"):
+            assert server.request("GET", "/users/42", {"Accept": accept}).status == 200, accept
+        assert server.request("HEAD", "/users/john.doe").status == 200
+
+
+def test_spa_without_index_warns_at_start_up(site_copy: Path, tmp_path: Path) -> None:
+    (site_copy / "index.html").unlink()
+    port = free_port()
+    with run_server(_serve(site_copy, port, "--spa", "--quiet"), port, tmp_path / "log") as server:
+        assert server.request("GET", "/users/42").status == 404
+        assert "--spa: " in server.log_text()
+        assert "has no index.html" in server.log_text()
 
 
 def test_prefix_and_max_age(site_copy: Path, tmp_path: Path) -> None:
@@ -93,6 +115,13 @@ def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     result = _run(str(BIN / "pinknoise"), "serve", str(tmp_path / "nope"))
     assert result.returncode == 2
     assert "no such directory" in result.stderr
+
+
+def test_a_file_is_not_a_directory(site_copy: Path) -> None:
+    result = _run(str(BIN / "pinknoise"), "serve", str(site_copy / "index.html"))
+    assert result.returncode == 2
+    assert "is a file, not a directory" in result.stderr
+    assert f"pinknoise serve {site_copy}" in result.stderr
 
 
 def test_port_in_use_is_a_clear_error(served: Server, site_copy: Path) -> None:

@@ -72,9 +72,14 @@ def test_max_age_none_and_zero(site: Site, make_app: MakeApp) -> None:
     )
 
 
-def test_max_age_none_also_drops_immutable(site: Site, make_app: MakeApp) -> None:
+def test_max_age_none_keeps_immutable(site: Site, make_app: MakeApp) -> None:
+    # WhiteNoise's meaning: None removes the header of the files it applies to, those
+    # without a content hash; a hashed file is immutable whatever max_age says.
     app = make_app(site.root, max_age=None)
-    assert call(app, "GET", "/static/js/app.3f2a9c1b7d4e.js").header("Cache-Control") is None
+    assert call(app, "GET", "/static/js/app.3f2a9c1b7d4e.js").header("Cache-Control") == (
+        "max-age=31536000, public, immutable"
+    )
+    assert call(app, "GET", CSS).header("Cache-Control") is None
 
 
 def test_no_cors(site: Site, make_app: MakeApp) -> None:

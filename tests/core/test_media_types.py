@@ -44,3 +44,12 @@ def test_charset_option() -> None:
 def test_values_are_interned() -> None:
     types = MediaTypes()
     assert types.content_type("a.css") is types.content_type("b.css")
+
+
+def test_knows() -> None:
+    types = MediaTypes({".doe": "text/x-doe", "Makefile": "text/x-makefile"})
+    for name in ("app.js", "x.CSS", "a.tar.gz", "report.doc", "john.doe", "Makefile"):
+        assert types.knows(name), name  # the web table, Python's table, overrides
+    assert not MediaTypes().knows("john.doe")
+    for name in ("v1.2", "users", ".hidden"):
+        assert not types.knows(name), name

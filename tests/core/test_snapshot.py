@@ -3,6 +3,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +129,20 @@ def test_start_up_from_snapshot_does_not_stat_files(
     _app(fresh_site.root)
     # Only the root is listed again: writing the snapshot into it changed its mtime.
     assert calls == [str(fresh_site.root)]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_snapshot_gets_the_mode_of_a_normal_file(fresh_site: Site, umask: int, mode: int) -> None:
+    # collectstatic as one user, the server as another: the snapshot must be as readable
+    # as the files it lists, not 0600 like a temporary file.
+    script = (
+        "import os, sys\n"
+        f"os.umask({umask})\n"
+        "from pinknoise.core.snapshot import write_snapshot\n"
+        "write_snapshot(sys.argv[1])\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(fresh_site.root)], check=True)
+    assert stat.S_IMODE(os.stat(fresh_site.root / SNAPSHOT_NAME).st_mode) == mode
+    assert [p.name for p in fresh_site.root.iterdir() if p.name.startswith(".pinknoise")] == [
+        SNAPSHOT_NAME
+    ]

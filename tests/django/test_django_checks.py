@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from io import StringIO
 
 import pytest
@@ -113,6 +114,50 @@ def test_whitenoise_settings_left_over(settings: SettingsWrapper) -> None:
     (message,) = check_settings()
     assert message.id == "pinknoise.W006"
     assert message.hint == "Rename it to PINKNOISE_MAX_AGE."
+
+
+def test_whitenoise_setting_without_an_equivalent(settings: SettingsWrapper) -> None:
+    settings.WHITENOISE_USE_GZIP = True  # neither WhiteNoise 6 nor pinknoise reads it
+    (message,) = check_settings()
+    assert message.id == "pinknoise.W006"
+    assert "WHITENOISE_USE_GZIP" in message.msg
+    assert "no PINKNOISE_ equivalent" in str(message.hint)
+
+
+def test_whitenoise_settings_are_fine_while_whitenoise_serves(settings: SettingsWrapper) -> None:
+    settings.MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware"]
+    settings.WHITENOISE_MAX_AGE = 600
+    settings.WHITENOISE_USE_GZIP = True
+    assert check_settings() == []
+
+
+def test_staticfiles_storage_left_over(settings: SettingsWrapper) -> None:
+    settings.STATICFILES_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    (message,) = check_settings()
+    assert message.id == "pinknoise.W008"
+    assert "ignored since Django 5.1" in message.msg
+    assert 'STORAGES["staticfiles"]' in str(message.hint)
+    assert "pinknoise.storage.CompressedManifestStaticFilesStorage" in str(message.hint)
+
+
+@pytest.mark.parametrize(
+    ("coding", "module", "extra"), [("br", "brotli", "brotli"), ("zstd", "zstandard", "zstd")]
+)
+def test_encoding_without_its_library(
+    settings: SettingsWrapper,
+    monkeypatch: pytest.MonkeyPatch,
+    coding: str,
+    module: str,
+    extra: str,
+) -> None:
+    settings.PINKNOISE_ENCODINGS = [coding, "gzip"]
+    assert check_settings() == []
+    monkeypatch.setitem(sys.modules, module, None)  # what import sees when it is missing
+    (message,) = check_settings()
+    assert message.id == "pinknoise.W009"
+    assert f"'{coding}'" in message.msg
+    assert f"'{module}'" in message.msg
+    assert f"pip install 'pinknoise[{extra}]'" in str(message.hint)
 
 
 def test_invalid_value_is_an_error(settings: SettingsWrapper) -> None:

@@ -56,6 +56,21 @@ def test_manifest_hashed_names_are_immutable(serve_collected: Path) -> None:
     )
 
 
+def test_max_age_none_keeps_hashed_names_immutable(
+    settings: SettingsWrapper, serve_collected: Path
+) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    settings.PINKNOISE_MAX_AGE = None
+    client = Client()
+    hashed = staticfiles_storage.stored_name("css/app.css")
+    assert (
+        sync_fetch(client, "GET", f"/static/{hashed}", {}).header("Cache-Control")
+        == "max-age=31536000, public, immutable"
+    )
+    assert sync_fetch(client, "GET", "/static/css/app.css", {}).header("Cache-Control") is None
+
+
 def test_manifest_decides_not_the_file_name(
     settings: SettingsWrapper, sources: Path, tmp_path: Path
 ) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -267,3 +268,17 @@ def test_keep_old_versions_validation(settings: SettingsWrapper) -> None:
     settings.PINKNOISE_KEEP_OLD_VERSIONS = -1
     with pytest.raises(ImproperlyConfigured, match="KEEP_OLD_VERSIONS"):
         read_config()
+
+
+def test_collectstatic_names_a_missing_compression_library(
+    settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch, sources: Path, tmp_path: Path
+) -> None:
+    """A CommandError (one clear line from manage.py), not a traceback."""
+    settings.PINKNOISE_ENCODINGS = ["br", "gzip"]
+    monkeypatch.setitem(sys.modules, "brotli", None)
+    with pytest.raises(CommandError) as raised:
+        collect(sources, tmp_path / "static", MANIFEST_STORAGE)
+    assert str(raised.value) == (
+        "PINKNOISE_ENCODINGS: encoding 'br' needs the 'brotli' package: "
+        "pip install 'pinknoise[brotli]'"
+    )

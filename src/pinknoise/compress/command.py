@@ -34,7 +34,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=HELP,
         description=(
             "Precompress every file under DIR: NAME.br (brotli 11), NAME.zst (zstd 19) and "
-            "NAME.gz (gzip 9), kept only when at least 5%% smaller. Reruns only redo "
+            "NAME.gz (gzip 9), kept only when at least 5% smaller. Reruns only redo "
             "changed files (state in DIR/.pinknoise-compress.json)."
         ),
     )

@@ -294,11 +294,12 @@ class FileFactory:
             ("Content-Type", self.media_types.content_type(name)),
             ("Last-Modified", last_modified),
         ]
-        if options.max_age is not None:
-            if options.immutable_file_test(path, url):
-                headers.append(("Cache-Control", f"max-age={IMMUTABLE_MAX_AGE}, public, immutable"))
-            else:
-                headers.append(("Cache-Control", f"max-age={options.max_age}, public"))
+        # max_age=None drops Cache-Control from the files it applies to (WhiteNoise's
+        # meaning): a hashed file is immutable whatever it says.
+        if options.immutable_file_test(path, url):
+            headers.append(("Cache-Control", f"max-age={IMMUTABLE_MAX_AGE}, public, immutable"))
+        elif options.max_age is not None:
+            headers.append(("Cache-Control", f"max-age={options.max_age}, public"))
         if has_deltas:
             headers.append(("Vary", "Accept-Encoding, Available-Dictionary"))
         elif has_variants:

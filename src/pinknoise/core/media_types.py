@@ -93,6 +93,16 @@ class MediaTypes:
         self._charset = charset
         self._rendered: dict[str, str] = {}
 
+    def knows(self, name: str) -> bool:
+        """Whether a file name (not a path) has a media type of its own, not the default."""
+        if name in self._by_name:
+            return True
+        dot = name.rfind(".")
+        ext = name[dot:].lower() if dot > 0 else ""
+        return bool(ext) and (
+            ext in self._by_ext or _STDLIB.guess_type("x" + ext, strict=False)[0] is not None
+        )
+
     def content_type(self, name: str) -> str:
         """Content-Type header value for a file name (not a path), with charset if text."""
         media_type = self._by_name.get(name)

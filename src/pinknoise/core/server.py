@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import os
 import resource
 import stat
@@ -11,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import BinaryIO, Final, NamedTuple
 
+from pinknoise.core.bundlers import hashed_outputs
 from pinknoise.core.decision import decide
 from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import (
@@ -21,7 +23,7 @@ from pinknoise.core.files import (
     Representation,
     StaticFile,
 )
-from pinknoise.core.options import Options, is_pure
+from pinknoise.core.options import Options, is_hashed_name, is_pure, pure
 from pinknoise.core.paths import normalize_prefix, relative_file_path
 from pinknoise.core.request import Request
 from pinknoise.core.response import Response
@@ -89,6 +91,13 @@ class StaticServer:
 
     def __init__(self, options: Options) -> None:
         self.options = options
+        # Bundler manifests (core/bundlers.py) add the files they declare hashed to the
+        # default immutable test; a user's own test is left alone.
+        self._bundled: set[str] = set()
+        if options.immutable_file_test is is_hashed_name:
+            bundled = self._bundled
+            test = pure(lambda path, url: path in bundled or is_hashed_name(path, url))
+            options = dataclasses.replace(options, immutable_file_test=test)
         self._factory = FileFactory(options)
         self._roots: list[tuple[Policy, str]] = []  # (root's policy, prefix), oldest first
         self._catalog: dict[str, Entry | Pending] = {}
@@ -125,6 +134,7 @@ class StaticServer:
         records = read_compress_record(real_root)
         policy = Policy(real_root, self.options.allow_external_symlinks, records)
         self._roots.append((policy, url_prefix))
+        self._bundled.update(os.path.join(real_root, p) for p in hashed_outputs(real_root))
         if self.options.autorefresh:
             if self.options.add_headers_function is not None:
                 # Nothing is catalogued, but a header mistake still fails here, loudly.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -45,7 +45,11 @@ def write_snapshot(root: str | os.PathLike[str], allow_external_symlinks: bool =
         "directories": directories,
     }
     target = os.path.join(real_root, SNAPSHOT_NAME)
-    handle, temporary = tempfile.mkstemp(prefix=".pinknoise-catalog.", dir=real_root)
+    # Not mkstemp: its 0600 would make the snapshot unreadable to a server running as
+    # another user than collectstatic. 0666 under the umask, like any file written.
+    temporary = os.path.join(real_root, f".pinknoise-catalog.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(temporary, flags, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(document, out, separators=(",", ":"))

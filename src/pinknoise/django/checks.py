@@ -8,9 +8,11 @@ message has an id (``pinknoise.E001``...), so a deliberate setup can silence it 
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Sequence
 from typing import Any, Final
 
+import django
 from django.apps import AppConfig
 from django.conf import global_settings, settings
 from django.core import checks
@@ -23,6 +25,9 @@ from pinknoise.django.settings import (
     WHITENOISE_EQUIVALENTS,
     read_config,
 )
+
+#: Coding -> (module it needs, pip extra that installs it).
+CODING_LIBRARIES: Final = {"br": ("brotli", "brotli"), "zstd": ("zstandard", "zstd")}
 
 MIDDLEWARE: Final = "pinknoise.middleware.PinkNoiseMiddleware"
 SECURITY: Final = "django.middleware.security.SecurityMiddleware"
@@ -103,18 +108,43 @@ def check_settings(
     else:
         if config.static.prefix is None and _middleware_installed():
             messages.append(checks.Info(f"pinknoise: {config.static.reason}.", id="pinknoise.I001"))
+        messages.extend(_missing_libraries(config.compress_encodings or ()))
+    if hasattr(settings, "STATICFILES_STORAGE") and django.VERSION >= (5, 1):
+        backend = str(settings.STATICFILES_STORAGE)
+        if backend.startswith("whitenoise.storage."):
+            backend = "pinknoise.storage." + backend.removeprefix("whitenoise.storage.")
+        messages.append(
+            checks.Warning(
+                "STATICFILES_STORAGE is ignored since Django 5.1: collectstatic and "
+                "{% static %} use STORAGES['staticfiles'] only.",
+                hint=f'Set STORAGES["staticfiles"] = {{"BACKEND": "{backend}"}} '
+                "and remove STATICFILES_STORAGE.",
+                id="pinknoise.W008",
+            )
+        )
     defaults = {name for name in dir(global_settings) if name.isupper()}
     whitenoise_in_use = WHITENOISE in (getattr(settings, "MIDDLEWARE", None) or [])
     for name in sorted(dir(settings)):
-        if not name.isupper() or name in KNOWN_SETTINGS or name in defaults:
+        if (
+            not name.isupper()
+            or name in KNOWN_SETTINGS
+            or name in defaults
+            or name == "STATICFILES_STORAGE"
+        ):
             continue
         if name.startswith("WHITENOISE_"):
             suffix = name.removeprefix("WHITENOISE_")
-            if suffix in WHITENOISE_EQUIVALENTS and not whitenoise_in_use:
+            if not whitenoise_in_use:
+                hint = (
+                    f"Rename it to {PREFIX}{suffix}."
+                    if suffix in WHITENOISE_EQUIVALENTS
+                    else "WhiteNoise has no such setting and there is no PINKNOISE_ "
+                    "equivalent: remove it (docs/django.md lists the settings)."
+                )
                 messages.append(
                     checks.Warning(
                         f"{name} has no effect: pinknoise reads PINKNOISE_* settings.",
-                        hint=f"Rename it to {PREFIX}{suffix}.",
+                        hint=hint,
                         id="pinknoise.W006",
                     )
                 )
@@ -133,6 +163,28 @@ def check_settings(
                     f"{name} is not a pinknoise setting, so it has no effect.",
                     hint=hint,
                     id="pinknoise.W005",
+                )
+            )
+    return messages
+
+
+def _missing_libraries(codings: Sequence[str]) -> list[checks.CheckMessage]:
+    """PINKNOISE_ENCODINGS naming a coding whose library does not import."""
+    messages: list[checks.CheckMessage] = []
+    for coding in codings:
+        if coding not in CODING_LIBRARIES:
+            continue
+        module, extra = CODING_LIBRARIES[coding]
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            messages.append(
+                checks.Warning(
+                    f"PINKNOISE_ENCODINGS names {coding!r}, but the {module!r} package does "
+                    "not import, so collectstatic will fail.",
+                    hint=f"pip install 'pinknoise[{extra}]', or remove {coding!r} from "
+                    "PINKNOISE_ENCODINGS.",
+                    id="pinknoise.W009",
                 )
             )
     return messages

@@ -24,7 +24,8 @@ from urllib.parse import unquote, urldefrag
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, StaticFilesStorage
-from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.management.base import CommandError
 
 from pinknoise.compress import MissingEncodingError, compress_tree
 from pinknoise.core.codings import SUFFIXES
@@ -85,7 +86,8 @@ class _CollectMixin:
                 follow_external_symlinks=config.options.allow_external_symlinks,
             )
         except MissingEncodingError as error:
-            yield "PINKNOISE_ENCODINGS", None, ImproperlyConfigured(f"PINKNOISE_ENCODINGS: {error}")
+            # A CommandError: manage.py prints its one line instead of a traceback.
+            yield "PINKNOISE_ENCODINGS", None, CommandError(f"PINKNOISE_ENCODINGS: {error}")
             return
         if summary.errors:
             lines = "\n".join(f"  {path}: {message}" for path, message in summary.errors)

@@ -7,6 +7,7 @@ import os
 from typing import Any, Final
 
 from pinknoise.asgi import PinkNoiseASGI, Receive, Scope, Send
+from pinknoise.core.media_types import MediaTypes
 
 #: The serve command passes its settings to each server worker through this variable.
 CONFIG_ENV: Final = "PINKNOISE_SERVE_CONFIG"
@@ -58,21 +59,56 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
 class SinglePageFallback:
     """Answer client-side routes (``/users/42``) with the root ``index.html``.
 
-    Only for GET and HEAD, only under the prefix, and never for a path whose last
-    segment has a dot: ``/app.3f2a.js`` that is missing must stay a 404, or a browser
-    would try to run an HTML page as a script.
+    Only for GET and HEAD, only under the prefix, and only when:
+
+    - the last segment does not end in the extension of a known media type (pinknoise's
+      web table or Python's built-in one): a missing ``/app.3f2a.js`` or ``/logo.png``
+      must stay a 404, or a browser would run or decode an HTML page, while
+      ``/users/john.doe`` and ``/releases/v1.2`` are routes;
+    - the request's ``Accept`` does not exclude HTML (no header, or ``text/html``,
+      ``text/*`` or ``*/*`` with a non-zero q): a ``fetch`` asking for
+      ``application/json`` gets a 404 it can handle, not a page it cannot parse.
     """
 
     def __init__(self, static: PinkNoiseASGI) -> None:
         self.static = static
         self.prefix = static.server.prefixes[-1] if static.server.prefixes else "/"
+        self.media_types = MediaTypes()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path: str = scope["path"]
             last = path.rsplit("/", 1)[-1]
-            if path.startswith(self.prefix) and "." not in last:
+            if (
+                path.startswith(self.prefix)
+                and not self.media_types.knows(last)
+                and _accepts_html(scope)
+            ):
                 index_scope = dict(scope, path=self.prefix, root_path="", query_string=b"")
                 if self.static.server.find(self.prefix) is not None:
                     return await self.static(index_scope, receive, send)
         await not_found(scope, receive, send)
+
+
+def _accepts_html(scope: Scope) -> bool:
+    """Does the request's Accept allow text/html (RFC 9110 section 12.5.1)?"""
+    values = [value for name, value in scope.get("headers", ()) if name.lower() == b"accept"]
+    if not values:
+        return True
+    accepted: dict[str, bool] = {}
+    for item in b",".join(values).decode("latin-1").split(","):
+        media_range, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        accepted.setdefault(media_range.lower(), quality > 0)
+    # The most specific range that matches decides: text/html;q=0 beats */*.
+    for media_range in ("text/html", "text/*", "*/*"):
+        if media_range in accepted:
+            return accepted[media_range]
+    return False

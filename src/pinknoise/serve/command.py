@@ -52,7 +52,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=60,
         metavar="SECONDS",
         help="Cache-Control max-age for files without a content hash in their name "
-        "(60; 'none' sends no Cache-Control); hashed names always get a year, immutable",
+        "(60; 'none' sends none for them); hashed names always get a year, immutable",
     )
     parser.add_argument(
         "--compress",
@@ -62,8 +62,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--spa",
         action="store_true",
-        help="answer unknown paths under the prefix that do not look like files with "
-        "the root index.html (single-page apps)",
+        help="answer GET/HEAD of unknown paths under the prefix with the root index.html "
+        "(single-page apps), unless the name ends in a known file extension (.js, .png) "
+        "or the request's Accept excludes HTML",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no access log")
     parser.set_defaults(run=run)
@@ -72,6 +73,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     directory = os.path.abspath(args.directory)
+    if os.path.isfile(directory):
+        folder = os.path.dirname(directory)
+        return _fail(
+            f"{args.directory} is a file, not a directory; serve its folder: "
+            f"pinknoise serve {folder}"
+        )
     if not os.path.isdir(directory):
         return _fail(f"{args.directory}: no such directory")
     if args.workers < 1:
@@ -92,6 +99,13 @@ def run(args: argparse.Namespace) -> int:
         if not summary.ok:
             for path, message in summary.errors:
                 print(f"pinknoise serve: compress: {path}: {message}", file=sys.stderr)
+    if args.spa and not os.path.isfile(os.path.join(directory, "index.html")):
+        print(
+            f"pinknoise serve: --spa: {directory} has no index.html, so client-side "
+            "routes will get 404 until there is one",
+            file=sys.stderr,
+            flush=True,
+        )
     os.environ[CONFIG_ENV] = json.dumps(
         {"directory": directory, "prefix": args.prefix, "max_age": args.max_age, "spa": args.spa}
     )
