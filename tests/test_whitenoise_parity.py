@@ -32,11 +32,6 @@ def test_a_compressed_file_without_its_source_is_served(
     assert result.header("Content-Encoding") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the scanner catalogues NAME.gz at its own URL too (core/scanner.py scan_root); "
-    "WhiteNoise answers 404. Left to the core owner: see the issue-13 report.",
-)
 @pytest.mark.parametrize("options", MODES, ids=["catalog", "autorefresh"])
 def test_a_precompressed_sibling_is_not_a_url_of_its_own(
     tmp_path: Path, options: dict[str, bool]

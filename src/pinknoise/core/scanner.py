@@ -10,7 +10,7 @@ from typing import Final
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import Entry, FileFactory, Redirect, StaticFile
-from pinknoise.core.walker import FileStat, Policy, Recorded, walk
+from pinknoise.core.walker import FileStat, Policy, Recorded, variant_source, walk
 
 log = logging.getLogger("pinknoise")
 
@@ -54,6 +54,8 @@ def scan_root(
                 continue
             if name.endswith(".dcz") and parse_delta_name(name):
                 continue  # a delta is only ever a representation of its source
+            if variant_source(name) in stats:
+                continue  # so is a precompressed sibling of a file next to it
             path = os.path.join(directory, name)
             siblings: Siblings = ()
             candidates = [name + suffix for suffix in _SUFFIXES if name + suffix in stats]

@@ -37,6 +37,7 @@ from pinknoise.core.walker import (
     proc_path,
     read_compress_record,
     siblings,
+    variant_source,
 )
 
 #: Seconds a descriptor handed to a server by path stays open after pinknoise stops
@@ -349,6 +350,11 @@ class StaticServer:
                 name = relative[relative.rfind("/") + 1 :]
             if parse_delta_name(name):
                 continue  # a delta is only ever a representation of its source
+            source = variant_source(name)
+            if source is not None:
+                found = lookup(policy, relative[: len(relative) - len(name)] + source)
+                if found is not None and stat.S_ISREG(found[1].st_mode):
+                    continue  # so is a precompressed sibling of a file next to it
             found = lookup(policy, relative)
             if found is None:
                 continue

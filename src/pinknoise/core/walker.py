@@ -108,6 +108,19 @@ class Policy:
         return self.allow_external_symlinks or is_within(resolved, self.real_root)
 
 
+def variant_source(name: str) -> str | None:
+    """``app.css`` for ``app.css.br``: the name a precompressed sibling was made from.
+
+    Where that source exists next to it, the sibling is only a representation of the
+    source, never a URL of its own (as in WhiteNoise): one URL per content, and a stale
+    ``.gz`` cannot be fetched directly. A lone ``logs.tar.gz`` is an ordinary file.
+    """
+    for suffix in VARIANT_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
 def read_compress_record(real_root: str) -> dict[str, CompressRecord]:
     """The compressor's record of ``real_root`` (``.pinknoise-compress.json``), or {}.
 
