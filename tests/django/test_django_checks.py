@@ -40,6 +40,31 @@ def test_missing_middleware(settings: SettingsWrapper) -> None:
     (message,) = check_middleware()
     assert message.id == "pinknoise.W001"
     assert OURS in str(message.hint)
+    assert "wrap(" in str(message.hint)
+
+
+WRAPPED = "tests.django.wrapped_entry.application"
+
+
+def test_wrap_without_middleware_passes(settings: SettingsWrapper) -> None:
+    settings.WSGI_APPLICATION = WRAPPED
+    settings.MIDDLEWARE = [SECURITY, SESSION]
+    assert check_middleware() == []
+
+
+def test_wrap_and_middleware_both_warn(settings: SettingsWrapper) -> None:
+    settings.WSGI_APPLICATION = WRAPPED
+    settings.MIDDLEWARE = [SECURITY, OURS, SESSION]
+    (message,) = check_middleware()
+    assert message.id == "pinknoise.W010"
+    assert WRAPPED in message.msg
+    assert "Nothing else changes" in message.msg
+
+
+def test_unimportable_entry_point_is_not_judged(settings: SettingsWrapper) -> None:
+    settings.WSGI_APPLICATION = "no.such.module.application"
+    settings.MIDDLEWARE = [SECURITY, SESSION]
+    assert ids(check_middleware()) == ["pinknoise.W001"]
 
 
 def test_middleware_below_others(settings: SettingsWrapper) -> None:

@@ -51,12 +51,29 @@ def check_middleware(
     """PinkNoiseMiddleware present, once, right after SecurityMiddleware."""
     middleware = [str(path) for path in getattr(settings, "MIDDLEWARE", None) or []]
     ours = [index for index, path in enumerate(middleware) if _is_ours(path)]
+    wrapped = _wrapped_entry_point()
     if not ours:
+        if wrapped:
+            return []  # wrap() serves the static files, before the middleware stack
         return [
             checks.Warning(
-                "PinkNoiseMiddleware is not in MIDDLEWARE, so pinknoise serves no static files.",
-                hint=f"Add {MIDDLEWARE!r} to MIDDLEWARE, right after {SECURITY!r}.",
+                "Neither wrap() nor PinkNoiseMiddleware is used, so pinknoise serves no "
+                "static files.",
+                hint="In wsgi.py/asgi.py: application = wrap(get_wsgi_application()) (from "
+                f"pinknoise.django import wrap), or add {MIDDLEWARE!r} to MIDDLEWARE right "
+                f"after {SECURITY!r}.",
                 id="pinknoise.W001",
+            )
+        ]
+    if wrapped:
+        return [
+            checks.Warning(
+                f"{wrapped} is wrapped with pinknoise.django.wrap() and PinkNoiseMiddleware "
+                "is in MIDDLEWARE too: wrap() answers every static request first, so the "
+                "middleware only costs a lookup per request. Nothing else changes.",
+                hint=f"Remove {MIDDLEWARE!r} from MIDDLEWARE, or stop wrapping (keep the "
+                "middleware when other middleware must see static requests).",
+                id="pinknoise.W010",
             )
         ]
     index = ours[0]
@@ -249,6 +266,31 @@ def check_apps(
             )
         ]
     return []
+
+
+def _wrapped_entry_point() -> str | None:
+    """The dotted path of an entry point wrapped with ``wrap()``, or None.
+
+    ``WSGI_APPLICATION`` names the WSGI one; the ASGI one is looked for next to it
+    (``project.asgi.application``), as ``startproject`` lays them out. An entry point
+    that cannot be imported here is not ours to judge.
+    """
+    from pinknoise.django.wrapper import WrappedASGI, WrappedWSGI
+
+    wsgi = getattr(settings, "WSGI_APPLICATION", None)
+    candidates = [wsgi, getattr(settings, "ASGI_APPLICATION", None)]
+    if isinstance(wsgi, str) and ".wsgi." in wsgi:
+        candidates.append(wsgi.replace(".wsgi.", ".asgi."))
+    for path in candidates:
+        if not isinstance(path, str):
+            continue
+        try:
+            application = import_string(path)
+        except Exception:  # any error importing a user's module: not for a check to raise
+            continue
+        if isinstance(application, WrappedWSGI | WrappedASGI):
+            return path
+    return None
 
 
 def _is_ours(path: str) -> bool:
