@@ -85,7 +85,7 @@ class SinglePageFallback:
                 and _accepts_html(scope)
             ):
                 index_scope = dict(scope, path=self.prefix, root_path="", query_string=b"")
-                if self.static.server.find(self.prefix) is not None:
+                if self.static.server.has(self.prefix):
                     return await self.static(index_scope, receive, send)
         await not_found(scope, receive, send)
 
