@@ -1,17 +1,24 @@
-"""The framework recipes of docs/recipes.md, each run by a real server over real HTTP.
+"""The recipes of docs/recipes.md, each run by a real server over real HTTP.
 
-Every app in examples/recipes/ is started the way its docstring says, with
-``STATIC_ROOT`` pointing at the test site (which has ``.br`` siblings). Each must serve
-a static file with content negotiation and revalidation, keep refusing what pinknoise
-refuses (the framework must not serve it instead), and leave the framework's own routes
-working.
+The plain WSGI and ASGI apps in examples/recipes/ are started the way their docstrings
+say, with ``STATIC_ROOT`` pointing at the test site (which has ``.br`` siblings). The
+framework sites (Flask, Starlette, FastAPI) are real apps with Jinja templates that
+build static URLs with ``url_for`` and render their own 404 page; see ``deploy``. Each
+must serve a static file with content negotiation and revalidation, keep refusing what
+pinknoise refuses (the framework must not serve it instead), and leave the framework's
+own routes working.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import brotli
 import httpx
@@ -39,11 +46,6 @@ def _gunicorn(app: str) -> Callable[[int], list[str]]:
                          "1", "--chdir", str(RECIPES), app]  # fmt: skip
 
 
-def _uvicorn(app: str) -> Callable[[int], list[str]]:
-    return lambda port: [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
-                         "--app-dir", str(RECIPES), app]  # fmt: skip
-
-
 def _granian(app: str) -> Callable[[int], list[str]]:
     return lambda port: [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
                          "--port", str(port), "--workers", "1", "--working-dir", str(RECIPES),
@@ -52,30 +54,6 @@ def _granian(app: str) -> Callable[[int], list[str]]:
 
 def _url(server: Server, path: str) -> str:
     return f"http://127.0.0.1:{server.port}{path}"
-
-
-def _flask_routes(server: Server) -> None:
-    assert server.request("GET", "/").body == b"hello from flask"
-    echoed = httpx.post(_url(server, "/echo"), content=b"posted body", timeout=10)
-    assert echoed.status_code == 200
-    assert echoed.json() == {"received": "posted body"}
-    missing = server.request("GET", "/nope")
-    assert missing.status == 404
-    assert b"<title>404 Not Found</title>" in missing.body  # Flask's own 404 page
-
-
-def _fastapi_routes(server: Server) -> None:
-    assert json.loads(server.request("GET", "/").body) == {"hello": "fastapi"}
-    assert json.loads(server.request("GET", "/items/7").body) == {"item_id": 7}
-    invalid = server.request("GET", "/items/seven")
-    assert invalid.status == 422  # FastAPI's validation answered
-    assert json.loads(server.request("GET", "/nope").body) == {"detail": "Not Found"}
-
-
-def _starlette_routes(server: Server) -> None:
-    assert server.request("GET", "/").body == b"hello from starlette"
-    missing = server.request("GET", "/nope")
-    assert (missing.status, missing.body) == (404, b"Not Found")
 
 
 def _plain_routes(kind: str) -> Callable[[Server], None]:
@@ -88,9 +66,6 @@ def _plain_routes(kind: str) -> Callable[[Server], None]:
 
 
 RECIPE_LIST = [
-    Recipe("flask", _gunicorn("flask_app:app"), 404, _flask_routes),
-    Recipe("fastapi", _uvicorn("fastapi_app:application"), 404, _fastapi_routes),
-    Recipe("starlette-mount", _uvicorn("starlette_mount:app"), 404, _starlette_routes),
     Recipe("plain-wsgi", _gunicorn("plain_wsgi:application"), 200, _plain_routes("wsgi")),
     Recipe("plain-asgi", _granian("plain_asgi:application"), 200, _plain_routes("asgi")),
 ]
@@ -152,3 +127,163 @@ def test_what_pinknoise_refuses_is_not_served_by_the_framework(
 def test_framework_routes_still_work(served: tuple[Recipe, Server]) -> None:
     recipe, server = served
     recipe.check_routes(server)
+
+
+# Framework sites: real apps whose Jinja templates build static URLs with url_for, and
+# whose own 404 page is what a miss under /static/ must get. Each is copied out of the
+# repository, given the files pinknoise refuses, precompressed as a deploy would, and
+# run from an unrelated working directory: the static root must come from the app.
+
+NOT_FOUND_PAGE = b"<h2>Page not found</h2>"
+SECRETS = (b"SECRET_KEY", b"TOP SECRET")
+
+
+@dataclass(frozen=True)
+class SiteApp:
+    name: str
+    package: str
+    server: str  # gunicorn, uvicorn or granian
+    target: str
+    check_routes: Callable[[Server], None]
+
+
+def _site_argv(app: SiteApp, port: int, cwd: Path) -> list[str]:
+    host = ["127.0.0.1", str(port)]
+    if app.server == "gunicorn":
+        argv = [str(BIN / "gunicorn"), "--bind", ":".join(host), "--workers", "1", app.target]
+    elif app.server == "uvicorn":
+        argv = [str(BIN / "uvicorn"), "--host", host[0], "--port", host[1], app.target]
+    else:
+        argv = [str(BIN / "granian"), "--interface", "asgi", "--host", host[0], "--port",
+                host[1], "--workers", "1", app.target]  # fmt: skip
+    return ["env", "-C", str(cwd), *argv]
+
+
+def _flask_site_routes(server: Server) -> None:
+    echoed = httpx.post(_url(server, "/echo"), content=b"posted body", timeout=10)
+    assert echoed.status_code == 200
+    assert echoed.json() == {"received": "posted body"}
+
+
+SITE_APPS = [
+    SiteApp("flask-gunicorn", "flask_site", "gunicorn", "flask_site:create_app()",
+            _flask_site_routes),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Deployed:
+    app: SiteApp
+    server: Server
+    static: Path
+
+
+def deploy(package: str, base: Path) -> Path:
+    """Copy an example app under ``base/apps``, plant refused files, precompress it."""
+    apps = base / "apps"
+    shutil.copytree(RECIPES / package, apps / package, ignore=shutil.ignore_patterns("__pycache__"))
+    static = apps / package / "static"
+    (static / ".env").write_bytes(b"SECRET_KEY=dotfile\n")
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"TOP SECRET outside the root\n")
+    (static / "link-out.txt").symlink_to(outside / "secret.txt")
+    subprocess.run([str(BIN / "pinknoise"), "compress", "-q", str(static)], check=True)
+    return apps
+
+
+@pytest.fixture(scope="module", params=SITE_APPS, ids=[app.name for app in SITE_APPS])
+def deployed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployed]:
+    app: SiteApp = request.param
+    base = tmp_path_factory.mktemp(app.name)
+    apps = deploy(app.package, base)
+    elsewhere = base / "elsewhere"  # the working directory: nothing of the app is here
+    elsewhere.mkdir()
+    port = free_port()
+    env = {"PYTHONPATH": f"{apps}{os.pathsep}{REPO}"}
+    argv = _site_argv(app, port, elsewhere)
+    with run_server(argv, port, base / "server.log", env=env) as server:
+        yield Deployed(app, server, apps / app.package / "static")
+        assert "Traceback" not in server.log_text()
+
+
+def _static_links(page: bytes) -> list[str]:
+    """The paths of a page's stylesheet and script (Starlette's url_for gives full URLs)."""
+    links = re.findall(rb'<(?:link rel="stylesheet" href|script src)="([^"]*)"', page)
+    return [urlsplit(link.decode()).path for link in links]
+
+
+def test_templates_build_static_urls_that_are_served(deployed: Deployed) -> None:
+    home = deployed.server.request("GET", "/")
+    assert home.status == 200, home.body[:2000]
+    links = _static_links(home.body)
+    assert links == ["/static/css/site.css", "/static/js/site.js"]
+    for link in links:
+        relative = link.removeprefix("/static/")
+        got = deployed.server.request("GET", link, {"Accept-Encoding": BROWSER_AE})
+        assert got.status == 200, link
+        assert got.header("Content-Encoding") == "br", link
+        assert got.body == (deployed.static / f"{relative}.br").read_bytes()
+        assert brotli.decompress(got.body) == (deployed.static / relative).read_bytes()
+
+
+def test_static_revalidation_answers_304(deployed: Deployed) -> None:
+    first = deployed.server.request("GET", "/static/css/site.css")
+    etag = first.header("ETag")
+    assert first.status == 200
+    assert etag is not None
+    again = deployed.server.request("GET", "/static/css/site.css", {"If-None-Match": etag})
+    assert (again.status, again.body) == (304, b"")
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/.env", "/static/link-out.txt", "/static/missing.css", "/static/css/", "/nope"]
+)
+def test_a_miss_gets_the_apps_own_404_page(deployed: Deployed, path: str) -> None:
+    result = deployed.server.request("GET", path)
+    assert result.status == 404
+    assert NOT_FOUND_PAGE in result.body, result.body[:2000]
+    # The 404 page is a template too: its static links are built and served.
+    assert _static_links(result.body) == ["/static/css/site.css", "/static/js/site.js"]
+    for secret in SECRETS:
+        assert secret not in result.body
+
+
+def test_site_routes_still_work(deployed: Deployed) -> None:
+    deployed.app.check_routes(deployed.server)
+
+
+# The helpers' edges, in process unless a server is the point.
+
+
+def test_flask_serve_static_needs_the_apps_static_folder() -> None:
+    from flask import Flask
+
+    import pinknoise.flask
+
+    with pytest.raises(ValueError, match="static_folder=None"):
+        pinknoise.flask.serve_static(Flask("nostatic", static_folder=None))
+
+
+def test_flask_serve_static_follows_static_url_path(tmp_path: Path) -> None:
+    from flask import Flask, url_for
+
+    import pinknoise.flask
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "app.css").write_bytes(b"body { color: pink }\n")
+    (tmp_path / "assets" / ".env").write_bytes(b"SECRET_KEY=dotfile\n")
+    app = Flask("assets_app", root_path=str(tmp_path), static_folder="assets",
+                static_url_path="/assets")  # fmt: skip
+    pinknoise.flask.serve_static(app, max_age=60)
+    with app.test_request_context():
+        assert url_for("static", filename="app.css") == "/assets/app.css"
+    client = app.test_client()
+    hit = client.get("/assets/app.css")
+    assert (hit.status_code, hit.data) == (200, b"body { color: pink }\n")
+    assert hit.headers["Cache-Control"] == "max-age=60, public"  # pinknoise's, not Flask's
+    refused = client.get("/assets/.env")
+    assert refused.status_code == 404
+    assert b"SECRET_KEY" not in refused.data
