@@ -11,6 +11,7 @@ own routes working.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -165,9 +166,26 @@ def _flask_site_routes(server: Server) -> None:
     assert echoed.json() == {"received": "posted body"}
 
 
+def _fastapi_site_routes(server: Server) -> None:
+    assert json.loads(server.request("GET", "/items/7").body) == {"item_id": 7}
+    assert server.request("GET", "/items/seven").status == 422  # FastAPI's validation
+
+
+def _no_routes(server: Server) -> None:
+    pass
+
+
 SITE_APPS = [
     SiteApp("flask-gunicorn", "flask_site", "gunicorn", "flask_site:create_app()",
             _flask_site_routes),
+    *(
+        SiteApp(f"{package.removesuffix('_site')}-{module}-{server}", package, server,
+                f"{package}.{module}:{obj}", check)
+        for package, check in (("starlette_site", _no_routes),
+                               ("fastapi_site", _fastapi_site_routes))
+        for module, obj in (("mounted", "app"), ("wrapped", "application"))
+        for server in ("uvicorn", "granian")
+    ),
 ]  # fmt: skip
 
 
@@ -287,3 +305,34 @@ def test_flask_serve_static_follows_static_url_path(tmp_path: Path) -> None:
     refused = client.get("/assets/.env")
     assert refused.status_code == 404
     assert b"SECRET_KEY" not in refused.data
+
+
+def test_starlette_serve_static_refuses_a_second_static_route(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    from pinknoise.starlette import serve_static
+
+    app = Starlette(routes=[Mount("/static", StaticFiles(directory=tmp_path), name="static")])
+    with pytest.raises(ValueError, match="StaticFiles"):
+        serve_static(app, directory=tmp_path)
+
+
+def test_pink_static_outside_starlette_answers_404_itself(tmp_path: Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "app.css").write_bytes(b"body { color: pink }\n")
+    (tmp_path / "bare.py").write_text(
+        "from pinknoise.starlette import PinkStatic\n"
+        f"app = PinkStatic(directory={str(tmp_path / 'static')!r})\n"
+    )
+    port = free_port()
+    argv = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
+            "--app-dir", str(tmp_path), "bare:app"]  # fmt: skip
+    with run_server(argv, port, tmp_path / "server.log") as server:
+        assert server.request("GET", "/app.css").body == b"body { color: pink }\n"
+        missing = server.request("GET", "/missing.css")
+        assert (missing.status, missing.body) == (404, b"Not Found")
+        log = server.log_text()
+    assert "Traceback" not in log
+    assert "lifespan" not in log.lower()  # answered, not reported unsupported
