@@ -336,3 +336,33 @@ def test_pink_static_outside_starlette_answers_404_itself(tmp_path: Path) -> Non
         log = server.log_text()
     assert "Traceback" not in log
     assert "lifespan" not in log.lower()  # answered, not reported unsupported
+
+
+def test_flask_serve_static_covers_blueprint_static_folders(tmp_path: Path) -> None:
+    from flask import Blueprint, Flask, render_template_string
+
+    import pinknoise.flask
+
+    for folder in ("static", "admin_static"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "app.css").write_bytes(f"/* {folder} */\n".encode())
+        (tmp_path / folder / ".env").write_bytes(b"SECRET_KEY=dotfile\n")
+    app = Flask("with_blueprint", root_path=str(tmp_path))
+    admin = Blueprint("admin", "with_blueprint", root_path=str(tmp_path),
+                      static_folder="admin_static", static_url_path="/assets")  # fmt: skip
+    app.register_blueprint(admin, url_prefix="/admin")
+    pinknoise.flask.serve_static(app, max_age=60)
+    with app.test_request_context():
+        links = render_template_string(
+            "{{ url_for('static', filename='app.css') }} "
+            "{{ url_for('admin.static', filename='app.css') }}"
+        )
+    assert links == "/static/app.css /admin/assets/app.css"
+    client = app.test_client()
+    for link, body in zip(links.split(), (b"/* static */\n", b"/* admin_static */\n"), strict=True):
+        hit = client.get(link)
+        assert (hit.status_code, hit.data) == (200, body)
+        assert hit.headers["Cache-Control"] == "max-age=60, public"  # pinknoise's, not Flask's
+        refused = client.get(link.replace("app.css", ".env"))
+        assert refused.status_code == 404, link
+        assert b"SECRET_KEY" not in refused.data

@@ -29,8 +29,10 @@ def serve_static(app: Flask, **options: Any) -> PinkNoise:
 
     Wraps ``app.wsgi_app`` (so ``app`` stays the Flask object servers and extensions
     expect) and keeps Flask's ``static`` endpoint for ``url_for`` only: its view answers
-    404 and never reads a file. ``options`` are pinknoise's (``max_age=...``, ...).
-    Returns the :class:`~pinknoise.PinkNoise` in front, e.g. to ``add_files`` more.
+    404 and never reads a file. The static folders of blueprints registered so far are
+    served the same way (call this after ``register_blueprint``). ``options`` are
+    pinknoise's (``max_age=...``, ...). Returns the :class:`~pinknoise.PinkNoise` in
+    front, e.g. to ``add_files`` more.
     """
     folder = app.static_folder
     url_path = app.static_url_path
@@ -43,7 +45,26 @@ def serve_static(app: Flask, **options: Any) -> PinkNoise:
     app.wsgi_app = static  # type: ignore[method-assign]
     # Flask's public way to bind an endpoint's view: the rule (and url_for) stays.
     app.endpoint("static")(_not_served)
+    for endpoint, blueprint_folder, prefix in _blueprint_static(app):
+        static.add_files(blueprint_folder, prefix)
+        app.endpoint(endpoint)(_not_served)
     return static
+
+
+def _blueprint_static(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, absolute folder, URL prefix) of each registered blueprint's static view."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        name, dot, view = rule.endpoint.rpartition(".")
+        blueprint = app.blueprints.get(name)
+        if not dot or view != "static" or blueprint is None:
+            continue
+        folder = blueprint.static_folder
+        prefix = rule.rule.removesuffix("<path:filename>")
+        # A prefix with URL variables (url_prefix="/<lang>") is not one static path.
+        if folder is not None and prefix.endswith("/") and "<" not in prefix:
+            found.append((rule.endpoint, os.path.abspath(folder), prefix))
+    return found
 
 
 def _not_served(filename: str) -> NoReturn:
