@@ -366,3 +366,28 @@ def test_flask_serve_static_covers_blueprint_static_folders(tmp_path: Path) -> N
         refused = client.get(link.replace("app.css", ".env"))
         assert refused.status_code == 404, link
         assert b"SECRET_KEY" not in refused.data
+
+
+def test_starlette_serve_static_hits_never_enter_the_app(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.testclient import TestClient
+
+    from pinknoise.starlette import serve_static
+
+    async def mark(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers["X-Through-App"] = "yes"
+        return response
+
+    (tmp_path / "app.css").write_bytes(b"body { color: pink }\n")
+    app = Starlette(middleware=[Middleware(BaseHTTPMiddleware, dispatch=mark)])
+    client = TestClient(serve_static(app, directory=tmp_path))
+    hit = client.get("/static/app.css")
+    assert (hit.status_code, hit.content) == (200, b"body { color: pink }\n")
+    assert "X-Through-App" not in hit.headers
+    miss = client.get("/static/missing.css")
+    assert (miss.status_code, miss.headers.get("X-Through-App")) == (404, "yes")
