@@ -1,17 +1,25 @@
-"""The framework recipes of docs/recipes.md, each run by a real server over real HTTP.
+"""The recipes of docs/recipes.md, each run by a real server over real HTTP.
 
-Every app in examples/recipes/ is started the way its docstring says, with
-``STATIC_ROOT`` pointing at the test site (which has ``.br`` siblings). Each must serve
-a static file with content negotiation and revalidation, keep refusing what pinknoise
-refuses (the framework must not serve it instead), and leave the framework's own routes
-working.
+The plain WSGI and ASGI apps in examples/recipes/ are started the way their docstrings
+say, with ``STATIC_ROOT`` pointing at the test site (which has ``.br`` siblings). The
+framework sites (Flask, Starlette, FastAPI) are real apps with Jinja templates that
+build static URLs with ``url_for`` and render their own 404 page; see ``deploy``. Each
+must serve a static file with content negotiation and revalidation, keep refusing what
+pinknoise refuses (the framework must not serve it instead), and leave the framework's
+own routes working.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import brotli
 import httpx
@@ -39,11 +47,6 @@ def _gunicorn(app: str) -> Callable[[int], list[str]]:
                          "1", "--chdir", str(RECIPES), app]  # fmt: skip
 
 
-def _uvicorn(app: str) -> Callable[[int], list[str]]:
-    return lambda port: [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
-                         "--app-dir", str(RECIPES), app]  # fmt: skip
-
-
 def _granian(app: str) -> Callable[[int], list[str]]:
     return lambda port: [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
                          "--port", str(port), "--workers", "1", "--working-dir", str(RECIPES),
@@ -52,30 +55,6 @@ def _granian(app: str) -> Callable[[int], list[str]]:
 
 def _url(server: Server, path: str) -> str:
     return f"http://127.0.0.1:{server.port}{path}"
-
-
-def _flask_routes(server: Server) -> None:
-    assert server.request("GET", "/").body == b"hello from flask"
-    echoed = httpx.post(_url(server, "/echo"), content=b"posted body", timeout=10)
-    assert echoed.status_code == 200
-    assert echoed.json() == {"received": "posted body"}
-    missing = server.request("GET", "/nope")
-    assert missing.status == 404
-    assert b"<title>404 Not Found</title>" in missing.body  # Flask's own 404 page
-
-
-def _fastapi_routes(server: Server) -> None:
-    assert json.loads(server.request("GET", "/").body) == {"hello": "fastapi"}
-    assert json.loads(server.request("GET", "/items/7").body) == {"item_id": 7}
-    invalid = server.request("GET", "/items/seven")
-    assert invalid.status == 422  # FastAPI's validation answered
-    assert json.loads(server.request("GET", "/nope").body) == {"detail": "Not Found"}
-
-
-def _starlette_routes(server: Server) -> None:
-    assert server.request("GET", "/").body == b"hello from starlette"
-    missing = server.request("GET", "/nope")
-    assert (missing.status, missing.body) == (404, b"Not Found")
 
 
 def _plain_routes(kind: str) -> Callable[[Server], None]:
@@ -88,9 +67,6 @@ def _plain_routes(kind: str) -> Callable[[Server], None]:
 
 
 RECIPE_LIST = [
-    Recipe("flask", _gunicorn("flask_app:app"), 404, _flask_routes),
-    Recipe("fastapi", _uvicorn("fastapi_app:application"), 404, _fastapi_routes),
-    Recipe("starlette-mount", _uvicorn("starlette_mount:app"), 404, _starlette_routes),
     Recipe("plain-wsgi", _gunicorn("plain_wsgi:application"), 200, _plain_routes("wsgi")),
     Recipe("plain-asgi", _granian("plain_asgi:application"), 200, _plain_routes("asgi")),
 ]
@@ -152,3 +128,266 @@ def test_what_pinknoise_refuses_is_not_served_by_the_framework(
 def test_framework_routes_still_work(served: tuple[Recipe, Server]) -> None:
     recipe, server = served
     recipe.check_routes(server)
+
+
+# Framework sites: real apps whose Jinja templates build static URLs with url_for, and
+# whose own 404 page is what a miss under /static/ must get. Each is copied out of the
+# repository, given the files pinknoise refuses, precompressed as a deploy would, and
+# run from an unrelated working directory: the static root must come from the app.
+
+NOT_FOUND_PAGE = b"<h2>Page not found</h2>"
+SECRETS = (b"SECRET_KEY", b"TOP SECRET")
+
+
+@dataclass(frozen=True)
+class SiteApp:
+    name: str
+    package: str
+    server: str  # gunicorn, uvicorn or granian
+    target: str
+    check_routes: Callable[[Server], None]
+
+
+def _site_argv(app: SiteApp, port: int, cwd: Path) -> list[str]:
+    host = ["127.0.0.1", str(port)]
+    if app.server == "gunicorn":
+        argv = [str(BIN / "gunicorn"), "--bind", ":".join(host), "--workers", "1", app.target]
+    elif app.server == "uvicorn":
+        argv = [str(BIN / "uvicorn"), "--host", host[0], "--port", host[1], app.target]
+    else:
+        argv = [str(BIN / "granian"), "--interface", "asgi", "--host", host[0], "--port",
+                host[1], "--workers", "1", app.target]  # fmt: skip
+    return ["env", "-C", str(cwd), *argv]
+
+
+def _flask_site_routes(server: Server) -> None:
+    echoed = httpx.post(_url(server, "/echo"), content=b"posted body", timeout=10)
+    assert echoed.status_code == 200
+    assert echoed.json() == {"received": "posted body"}
+
+
+def _fastapi_site_routes(server: Server) -> None:
+    assert json.loads(server.request("GET", "/items/7").body) == {"item_id": 7}
+    assert server.request("GET", "/items/seven").status == 422  # FastAPI's validation
+
+
+def _no_routes(server: Server) -> None:
+    pass
+
+
+SITE_APPS = [
+    SiteApp("flask-gunicorn", "flask_site", "gunicorn", "flask_site:create_app()",
+            _flask_site_routes),
+    *(
+        SiteApp(f"{package.removesuffix('_site')}-{module}-{server}", package, server,
+                f"{package}.{module}:{obj}", check)
+        for package, check in (("starlette_site", _no_routes),
+                               ("fastapi_site", _fastapi_site_routes))
+        for module, obj in (("mounted", "app"), ("wrapped", "application"))
+        for server in ("uvicorn", "granian")
+    ),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Deployed:
+    app: SiteApp
+    server: Server
+    static: Path
+
+
+def deploy(package: str, base: Path) -> Path:
+    """Copy an example app under ``base/apps``, plant refused files, precompress it."""
+    apps = base / "apps"
+    shutil.copytree(RECIPES / package, apps / package, ignore=shutil.ignore_patterns("__pycache__"))
+    static = apps / package / "static"
+    (static / ".env").write_bytes(b"SECRET_KEY=dotfile\n")
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"TOP SECRET outside the root\n")
+    (static / "link-out.txt").symlink_to(outside / "secret.txt")
+    subprocess.run([str(BIN / "pinknoise"), "compress", "-q", str(static)], check=True)
+    return apps
+
+
+@pytest.fixture(scope="module", params=SITE_APPS, ids=[app.name for app in SITE_APPS])
+def deployed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployed]:
+    app: SiteApp = request.param
+    base = tmp_path_factory.mktemp(app.name)
+    apps = deploy(app.package, base)
+    elsewhere = base / "elsewhere"  # the working directory: nothing of the app is here
+    elsewhere.mkdir()
+    port = free_port()
+    env = {"PYTHONPATH": f"{apps}{os.pathsep}{REPO}"}
+    argv = _site_argv(app, port, elsewhere)
+    with run_server(argv, port, base / "server.log", env=env) as server:
+        yield Deployed(app, server, apps / app.package / "static")
+        assert "Traceback" not in server.log_text()
+
+
+def _static_links(page: bytes) -> list[str]:
+    """The paths of a page's stylesheet and script (Starlette's url_for gives full URLs)."""
+    links = re.findall(rb'<(?:link rel="stylesheet" href|script src)="([^"]*)"', page)
+    return [urlsplit(link.decode()).path for link in links]
+
+
+def test_templates_build_static_urls_that_are_served(deployed: Deployed) -> None:
+    home = deployed.server.request("GET", "/")
+    assert home.status == 200, home.body[:2000]
+    links = _static_links(home.body)
+    assert links == ["/static/css/site.css", "/static/js/site.js"]
+    for link in links:
+        relative = link.removeprefix("/static/")
+        got = deployed.server.request("GET", link, {"Accept-Encoding": BROWSER_AE})
+        assert got.status == 200, link
+        assert got.header("Content-Encoding") == "br", link
+        assert got.body == (deployed.static / f"{relative}.br").read_bytes()
+        assert brotli.decompress(got.body) == (deployed.static / relative).read_bytes()
+
+
+def test_static_revalidation_answers_304(deployed: Deployed) -> None:
+    first = deployed.server.request("GET", "/static/css/site.css")
+    etag = first.header("ETag")
+    assert first.status == 200
+    assert etag is not None
+    again = deployed.server.request("GET", "/static/css/site.css", {"If-None-Match": etag})
+    assert (again.status, again.body) == (304, b"")
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/.env", "/static/link-out.txt", "/static/missing.css", "/static/css/", "/nope"]
+)
+def test_a_miss_gets_the_apps_own_404_page(deployed: Deployed, path: str) -> None:
+    result = deployed.server.request("GET", path)
+    assert result.status == 404
+    assert NOT_FOUND_PAGE in result.body, result.body[:2000]
+    # The 404 page is a template too: its static links are built and served.
+    assert _static_links(result.body) == ["/static/css/site.css", "/static/js/site.js"]
+    for secret in SECRETS:
+        assert secret not in result.body
+
+
+def test_site_routes_still_work(deployed: Deployed) -> None:
+    deployed.app.check_routes(deployed.server)
+
+
+# The helpers' edges, in process unless a server is the point.
+
+
+def test_flask_serve_static_needs_the_apps_static_folder() -> None:
+    from flask import Flask
+
+    import pinknoise.flask
+
+    with pytest.raises(ValueError, match="static_folder=None"):
+        pinknoise.flask.serve_static(Flask("nostatic", static_folder=None))
+
+
+def test_flask_serve_static_follows_static_url_path(tmp_path: Path) -> None:
+    from flask import Flask, url_for
+
+    import pinknoise.flask
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "app.css").write_bytes(b"body { color: pink }\n")
+    (tmp_path / "assets" / ".env").write_bytes(b"SECRET_KEY=dotfile\n")
+    app = Flask("assets_app", root_path=str(tmp_path), static_folder="assets",
+                static_url_path="/assets")  # fmt: skip
+    pinknoise.flask.serve_static(app, max_age=60)
+    with app.test_request_context():
+        assert url_for("static", filename="app.css") == "/assets/app.css"
+    client = app.test_client()
+    hit = client.get("/assets/app.css")
+    assert (hit.status_code, hit.data) == (200, b"body { color: pink }\n")
+    assert hit.headers["Cache-Control"] == "max-age=60, public"  # pinknoise's, not Flask's
+    refused = client.get("/assets/.env")
+    assert refused.status_code == 404
+    assert b"SECRET_KEY" not in refused.data
+
+
+def test_starlette_serve_static_refuses_a_second_static_route(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    from pinknoise.starlette import serve_static
+
+    app = Starlette(routes=[Mount("/static", StaticFiles(directory=tmp_path), name="static")])
+    with pytest.raises(ValueError, match="StaticFiles"):
+        serve_static(app, directory=tmp_path)
+
+
+def test_pink_static_outside_starlette_answers_404_itself(tmp_path: Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "app.css").write_bytes(b"body { color: pink }\n")
+    (tmp_path / "bare.py").write_text(
+        "from pinknoise.starlette import PinkStatic\n"
+        f"app = PinkStatic(directory={str(tmp_path / 'static')!r})\n"
+    )
+    port = free_port()
+    argv = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
+            "--app-dir", str(tmp_path), "bare:app"]  # fmt: skip
+    with run_server(argv, port, tmp_path / "server.log") as server:
+        assert server.request("GET", "/app.css").body == b"body { color: pink }\n"
+        missing = server.request("GET", "/missing.css")
+        assert (missing.status, missing.body) == (404, b"Not Found")
+        log = server.log_text()
+    assert "Traceback" not in log
+    assert "lifespan" not in log.lower()  # answered, not reported unsupported
+
+
+def test_flask_serve_static_covers_blueprint_static_folders(tmp_path: Path) -> None:
+    from flask import Blueprint, Flask, render_template_string
+
+    import pinknoise.flask
+
+    for folder in ("static", "admin_static"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "app.css").write_bytes(f"/* {folder} */\n".encode())
+        (tmp_path / folder / ".env").write_bytes(b"SECRET_KEY=dotfile\n")
+    app = Flask("with_blueprint", root_path=str(tmp_path))
+    admin = Blueprint("admin", "with_blueprint", root_path=str(tmp_path),
+                      static_folder="admin_static", static_url_path="/assets")  # fmt: skip
+    app.register_blueprint(admin, url_prefix="/admin")
+    pinknoise.flask.serve_static(app, max_age=60)
+    with app.test_request_context():
+        links = render_template_string(
+            "{{ url_for('static', filename='app.css') }} "
+            "{{ url_for('admin.static', filename='app.css') }}"
+        )
+    assert links == "/static/app.css /admin/assets/app.css"
+    client = app.test_client()
+    for link, body in zip(links.split(), (b"/* static */\n", b"/* admin_static */\n"), strict=True):
+        hit = client.get(link)
+        assert (hit.status_code, hit.data) == (200, body)
+        assert hit.headers["Cache-Control"] == "max-age=60, public"  # pinknoise's, not Flask's
+        refused = client.get(link.replace("app.css", ".env"))
+        assert refused.status_code == 404, link
+        assert b"SECRET_KEY" not in refused.data
+
+
+def test_starlette_serve_static_hits_never_enter_the_app(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.testclient import TestClient
+
+    from pinknoise.starlette import serve_static
+
+    async def mark(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers["X-Through-App"] = "yes"
+        return response
+
+    (tmp_path / "app.css").write_bytes(b"body { color: pink }\n")
+    app = Starlette(middleware=[Middleware(BaseHTTPMiddleware, dispatch=mark)])
+    client = TestClient(serve_static(app, directory=tmp_path))
+    hit = client.get("/static/app.css")
+    assert (hit.status_code, hit.content) == (200, b"body { color: pink }\n")
+    assert "X-Through-App" not in hit.headers
+    miss = client.get("/static/missing.css")
+    assert (miss.status_code, miss.headers.get("X-Through-App")) == (404, "yes")
