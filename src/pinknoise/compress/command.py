@@ -64,10 +64,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         + ",".join(sorted(DEFAULT_SKIP_EXTENSIONS)),
     )
     parser.add_argument(
-        "--follow-external-symlinks",
+        "--allow-external-symlinks",
         action="store_true",
         help="also compress file symlinks that point outside DIR (the variant is written "
         "next to the link); directory symlinks leaving DIR are never descended",
+    )
+    parser.add_argument(
+        "--follow-external-symlinks",
+        action="store_true",
+        help="deprecated former name of --allow-external-symlinks",
     )
     parser.add_argument(
         "-n", "--dry-run", action="store_true", help="report what would change, write nothing"
@@ -204,6 +209,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if not is_dir:
             print(f"pinknoise compress: error: {directory}: not a directory", file=err)
             return 2
+    if args.follow_external_symlinks:
+        print(
+            "pinknoise compress: warning: --follow-external-symlinks is deprecated, "
+            "use --allow-external-symlinks",
+            file=err,
+        )
     reporter = ConsoleReporter(args.verbose, args.quiet, out, err)
     try:
         summary = compress_tree(
@@ -211,7 +222,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             encodings=args.encodings,
             skip_extensions=args.skip_ext,
             use_default_skip=not args.no_default_skip,
-            follow_external_symlinks=args.follow_external_symlinks,
+            allow_external_symlinks=args.allow_external_symlinks or args.follow_external_symlinks,
             dry_run=args.dry_run,
             workers=args.workers,
             executor=args.executor,

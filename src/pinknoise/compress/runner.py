@@ -14,6 +14,7 @@ import hashlib
 import os
 import queue
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -23,8 +24,9 @@ from typing import Final, Literal, Protocol
 
 from pinknoise.compress import codecs, manifest
 from pinknoise.compress.atomic import write_atomic
-from pinknoise.compress.deltas import DEFAULT_KEEP, write_deltas
+from pinknoise.compress.deltas import DEFAULT_KEEP, write_deltas_for
 from pinknoise.compress.manifest import FileRecord, VariantRecord
+from pinknoise.compress.reading import read_checked
 from pinknoise.compress.scan import (
     DEFAULT_SKIP_EXTENSIONS,
     ScanResult,
@@ -176,7 +178,7 @@ class _Run:
         roots: list[str],
         encodings: tuple[str, ...],
         skip: frozenset[str],
-        follow_external_symlinks: bool,
+        allow_external_symlinks: bool,
         dry_run: bool,
         workers: int,
         executor: ExecutorKind,
@@ -185,7 +187,8 @@ class _Run:
         self.roots = roots
         self.encodings = encodings
         self.skip = skip
-        self.follow = follow_external_symlinks
+        self.allow_external_symlinks = allow_external_symlinks
+        self.found = ScanResult()
         self.dry_run = dry_run
         self.workers = workers
         self.executor_kind = executor
@@ -261,7 +264,7 @@ class _Run:
 
     def run(self) -> Summary:
         started = time.perf_counter()
-        found = scan(self.roots, self.skip, self.follow)
+        self.found = found = scan(self.roots, self.skip, self.allow_external_symlinks)
         self.summary.errors.extend(found.errors)
         for path, text in found.errors:
             self.reporter.file(f"error: {path}: {text}")
@@ -378,9 +381,7 @@ class _Run:
 
     def read(self, source: Source) -> tuple[bytes, os.stat_result] | None:
         try:
-            with open(source.path, "rb") as f:
-                st = os.fstat(f.fileno())
-                data = f.read()
+            data, st = read_checked(source.path)
         except OSError as exc:
             self.error(source.path, exc)
             return None
@@ -585,7 +586,8 @@ def compress_tree(
     encodings: Iterable[str] | None = None,
     skip_extensions: Iterable[str] = (),
     use_default_skip: bool = True,
-    follow_external_symlinks: bool = False,
+    allow_external_symlinks: bool = False,
+    follow_external_symlinks: bool | None = None,
     dry_run: bool = False,
     workers: int | None = None,
     executor: ExecutorKind = "process",
@@ -602,8 +604,21 @@ def compress_tree(
 
     With ``dictionaries`` > 0 (and zstandard installed), the newest version of each
     versioned asset also gets dcz deltas against that many older versions, for
-    Compression Dictionary Transport (:mod:`pinknoise.compress.deltas`).
+    Compression Dictionary Transport (:mod:`pinknoise.compress.deltas`), taken from
+    the same scan as the files compressed.
+
+    ``allow_external_symlinks`` (the server's option of that name) also compresses
+    file symlinks that leave the root; ``follow_external_symlinks`` is its deprecated
+    former name.
     """
+    if follow_external_symlinks is not None:
+        warnings.warn(
+            "compress_tree(follow_external_symlinks=...) is deprecated: "
+            "use allow_external_symlinks=...",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        allow_external_symlinks = allow_external_symlinks or follow_external_symlinks
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
     chosen = codecs.resolve_encodings(encodings)
@@ -619,7 +634,7 @@ def compress_tree(
         normalize_roots(roots),
         chosen,
         skip,
-        follow_external_symlinks,
+        allow_external_symlinks,
         dry_run,
         count,
         executor,
@@ -627,9 +642,8 @@ def compress_tree(
     )
     summary = run.run()
     if dictionaries > 0 and not dry_run and "zstd" in codecs.available_encodings():
-        for root in summary.roots:
-            deltas = write_deltas(root, keep=dictionaries)
-            summary.deltas_written += len(deltas.written)
-            summary.deltas_removed += len(deltas.removed)
-            summary.errors.extend(deltas.errors)
+        deltas = write_deltas_for(run.found, keep=dictionaries)
+        summary.deltas_written += len(deltas.written)
+        summary.deltas_removed += len(deltas.removed)
+        summary.errors.extend(deltas.errors)
     return summary

@@ -82,7 +82,7 @@ class _CollectMixin:
                 encodings=config.compress_encodings,
                 skip_extensions=skip or (),
                 use_default_skip=skip is None,
-                follow_external_symlinks=config.options.allow_external_symlinks,
+                allow_external_symlinks=config.options.allow_external_symlinks,
             )
         except MissingEncodingError as error:
             yield "PINKNOISE_ENCODINGS", None, ImproperlyConfigured(f"PINKNOISE_ENCODINGS: {error}")
