@@ -92,8 +92,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--executor",
         choices=("process", "thread"),
-        default="process",
-        help="worker kind (default: process; see docs/compress.md for the measurements)",
+        default="thread",
+        help="worker kind (default: thread; see docs/compress.md for the measurements)",
     )
     parser.add_argument(
         "--dictionaries",

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Final
 
 #: Largest piece read from a file at once when streaming it.
-CHUNK_SIZE: Final = 4 * 1024 * 1024
+CHUNK_SIZE: Final = 1024 * 1024
 
 _FLAGS: Final = (
     os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
