@@ -120,3 +120,19 @@ def test_process_workers_are_used_under_a_guard(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ok", "True", "4"]
     assert "using threads" not in done.stderr
+
+
+def test_cli_with_process_workers_uses_processes(tmp_path: Path) -> None:
+    """``python -m pinknoise``'s __main__ is never re-run by spawn: no fallback there."""
+    root = tmp_path / "static"
+    _tree(root)
+    done = subprocess.run(
+        [sys.executable, "-m", "pinknoise", "compress", "-q", "--executor", "process", str(root)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "using threads" not in done.stderr

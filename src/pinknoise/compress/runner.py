@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import ctypes
+import dataclasses
 import errno
 import functools
 import hashlib
@@ -32,23 +33,19 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Final, Literal, Protocol
+from typing import Final, Protocol
 
 from pinknoise.compress import codecs, manifest
 from pinknoise.compress.atomic import commit, copy_atomic, temp_path, write_atomic
 from pinknoise.compress.deltas import DEFAULT_KEEP, write_deltas_for
 from pinknoise.compress.manifest import FileRecord, VariantRecord
-from pinknoise.compress.reading import iter_fd, open_checked, read_checked
-from pinknoise.compress.scan import (
-    DEFAULT_SKIP_EXTENSIONS,
-    ScanResult,
-    Source,
-    is_within,
-    normalize_extensions,
-    scan,
+from pinknoise.compress.options import (
+    CompressOptions,
+    ExecutorKind,
+    make_compress_options,
 )
-
-ExecutorKind = Literal["process", "thread"]
+from pinknoise.compress.reading import iter_fd, open_checked, read_checked
+from pinknoise.compress.scan import ScanResult, Source, is_within, scan
 
 #: Stop reading new files while this many bytes of source are waiting in the pool, so
 #: memory stays bounded on trees far larger than RAM would like.
@@ -135,14 +132,6 @@ class Summary:
         return not self.errors
 
 
-def default_workers() -> int:
-    """CPUs this process may run on (respects affinity masks and container cpusets)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def normalize_roots(roots: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Drop duplicate roots and roots nested in another, so no file is done twice."""
     given = [os.fspath(r) for r in roots]
@@ -211,26 +200,15 @@ class _Job:
 class _Run:
     """State of one :func:`compress_tree` call."""
 
-    def __init__(
-        self,
-        roots: list[str],
-        encodings: tuple[str, ...],
-        skip: frozenset[str],
-        allow_external_symlinks: bool,
-        dry_run: bool,
-        workers: int,
-        executor: ExecutorKind,
-        reporter: Reporter,
-    ) -> None:
+    def __init__(self, roots: list[str], options: CompressOptions, reporter: Reporter) -> None:
         self.roots = roots
-        self.encodings = encodings
-        self.skip = skip
-        self.allow_external_symlinks = allow_external_symlinks
-        self.found = ScanResult()
-        self.dry_run = dry_run
-        self.workers = workers
-        self.executor_kind = executor
+        self.options = options
+        encodings = self.encodings = options.encodings
+        dry_run = self.dry_run = options.dry_run
+        self.workers = options.workers
+        self.executor_kind = options.executor
         self.reporter = reporter
+        self.found = ScanResult()
         self.pid = os.getpid()
         self.summary = Summary(roots=roots, encodings=encodings, dry_run=dry_run)
         self.summary.per_encoding = {e: EncodingStats() for e in encodings}
@@ -303,7 +281,10 @@ class _Run:
 
     def run(self) -> Summary:
         started = time.perf_counter()
-        self.found = found = scan(self.roots, self.skip, self.allow_external_symlinks)
+        options = self.options
+        self.found = found = scan(
+            self.roots, options.skip_extensions, options.allow_external_symlinks
+        )
         self.summary.errors.extend(found.errors)
         for path, text in found.errors:
             self.reporter.file(f"error: {path}: {text}")
@@ -722,12 +703,17 @@ def main_is_guarded() -> bool:
     A spawned worker runs the parent's main module again (as ``__mp_main__``); a script
     that calls the compressor outside ``if __name__ == "__main__":`` would then start
     compressing again in every worker, and the pool breaks. True when there is no main
-    file to re-run (``python -c``, a REPL), or when the main module's frame on the call
-    stack is inside such a guard.
+    file to re-run (``python -c``, a REPL, ``python -m package``, which ``spawn``
+    skips), or when the main module's frame on the call stack is inside such a guard.
     """
     main = sys.modules.get("__main__")
+    if main is None:
+        return True
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None)
+    if spec_name is not None and (spec_name == "__main__" or spec_name.endswith(".__main__")):
+        return True  # ``python -m package``: spawn never re-runs a package's __main__
     path = getattr(main, "__file__", None)
-    if main is None or path is None:
+    if path is None:
         return True
     frame: types.FrameType | None = sys._getframe()
     while frame is not None:
@@ -765,6 +751,7 @@ def _is_main_test(test: ast.expr) -> bool:
 def compress_tree(
     roots: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
+    options: CompressOptions | None = None,
     encodings: Iterable[str] | None = None,
     skip_extensions: Iterable[str] = (),
     use_default_skip: bool = True,
@@ -778,61 +765,43 @@ def compress_tree(
 ) -> Summary:
     """Write ``.br``/``.zst``/``.gz`` siblings for every file under ``roots``.
 
-    ``encodings`` defaults to every encoding whose library is installed; asking for one
-    that is not raises :class:`~pinknoise.compress.codecs.MissingEncodingError`.
-    ``skip_extensions`` adds to :data:`DEFAULT_SKIP_EXTENSIONS` (or replaces it with
-    ``use_default_skip=False``). Per-file problems do not raise: they are collected in
-    ``Summary.errors`` and the rest of the tree is still processed.
+    The keywords are those of :func:`pinknoise.compress.options.make_compress_options`,
+    or pass ready-made ``options`` (the other keywords are then ignored). Per-file
+    problems do not raise: they are collected in ``Summary.errors`` and the rest of the
+    tree is still processed.
 
     With ``dictionaries`` > 0 (and zstandard installed), the newest version of each
     versioned asset also gets dcz deltas against that many older versions, for
     Compression Dictionary Transport (:mod:`pinknoise.compress.deltas`), taken from
     the same scan as the files compressed.
-
-    ``allow_external_symlinks`` (the server's option of that name) also compresses
-    file symlinks that leave the root; ``follow_external_symlinks`` is its deprecated
-    former name.
     """
-    if follow_external_symlinks is not None:
-        warnings.warn(
-            "compress_tree(follow_external_symlinks=...) is deprecated: "
-            "use allow_external_symlinks=...",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        allow_external_symlinks = allow_external_symlinks or follow_external_symlinks
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
-    chosen = codecs.resolve_encodings(encodings)
-    skip = normalize_extensions(skip_extensions)
-    if use_default_skip:
-        skip |= DEFAULT_SKIP_EXTENSIONS
-    if executor not in ("process", "thread"):
-        raise ValueError(f"executor must be 'process' or 'thread', not {executor!r}")
-    if executor == "process" and not main_is_guarded():
+    if options is None:
+        options = make_compress_options(
+            encodings=encodings,
+            skip_extensions=skip_extensions,
+            use_default_skip=use_default_skip,
+            allow_external_symlinks=allow_external_symlinks,
+            follow_external_symlinks=follow_external_symlinks,
+            dry_run=dry_run,
+            workers=workers,
+            executor=executor,
+            dictionaries=dictionaries,
+        )
+    if options.executor == "process" and not main_is_guarded():
         warnings.warn(
             "pinknoise compress: the calling script has no `if __name__ == '__main__':` "
             "guard around this call, which process workers would re-run: using threads",
             RuntimeWarning,
             stacklevel=2,
         )
-        executor = "thread"
-    count = default_workers() if workers is None else workers
-    if count < 1:
-        raise ValueError("workers must be at least 1")
-    run = _Run(
-        normalize_roots(roots),
-        chosen,
-        skip,
-        allow_external_symlinks,
-        dry_run,
-        count,
-        executor,
-        reporter or NullReporter(),
-    )
+        options = dataclasses.replace(options, executor="thread")
+    run = _Run(normalize_roots(roots), options, reporter or NullReporter())
     summary = run.run()
-    if dictionaries > 0 and not dry_run and "zstd" in codecs.available_encodings():
-        deltas = write_deltas_for(run.found, keep=dictionaries)
+    keep = options.dictionaries
+    if keep > 0 and not options.dry_run and "zstd" in codecs.available_encodings():
+        deltas = write_deltas_for(run.found, keep=keep)
         summary.deltas_written += len(deltas.written)
         summary.deltas_removed += len(deltas.removed)
         summary.errors.extend(deltas.errors)

@@ -27,7 +27,7 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, Stati
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.management.base import CommandError
 
-from pinknoise.compress import MissingEncodingError, compress_tree
+from pinknoise.compress import MissingEncodingError, compress_tree, make_compress_options
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.snapshot import SNAPSHOT_NAME, write_snapshot
 from pinknoise.django.settings import Config, read_config
@@ -83,8 +83,7 @@ class _CollectMixin:
         """Compress ``STATIC_ROOT`` and record it; yield an error tuple on failure."""
         skip = config.skip_compress_extensions
         try:
-            summary = compress_tree(
-                self.location,
+            options = make_compress_options(
                 encodings=config.compress_encodings,
                 skip_extensions=skip or (),
                 use_default_skip=skip is None,
@@ -93,6 +92,7 @@ class _CollectMixin:
         except MissingEncodingError as error:
             yield "PINKNOISE_ENCODINGS", None, ImproperlyConfigured(f"PINKNOISE_ENCODINGS: {error}")
             return
+        summary = compress_tree(self.location, options=options)
         if summary.errors:
             lines = "\n".join(f"  {path}: {message}" for path, message in summary.errors)
             yield (
