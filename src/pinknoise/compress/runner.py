@@ -28,7 +28,6 @@ import sys
 import time
 import types
 import warnings
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from pinknoise.compress.options import (
     ExecutorKind,
     make_compress_options,
 )
+from pinknoise.compress.plan import Plan, make_plan, still_ours, variant_intact, variant_path
 from pinknoise.compress.reading import iter_fd, open_checked, read_checked
 from pinknoise.compress.scan import ScanResult, Source, is_within, scan
 
@@ -229,27 +229,12 @@ class _Run:
     # -- helpers -------------------------------------------------------------------
 
     def variant_path(self, source: Source, encoding: str) -> str:
-        return source.path + codecs.suffix(encoding)
+        return variant_path(source, encoding)
 
     def error(self, path: str, exc: BaseException | str) -> None:
         text = exc if isinstance(exc, str) else _error_text(exc)
         self.summary.errors.append((path, text))
         self.reporter.file(f"error: {path}: {text}")
-
-    def variant_intact(self, source: Source, encoding: str, rec: VariantRecord | None) -> bool:
-        """True if ``rec`` is current for ``encoding`` and the file on disk matches it."""
-        if rec is None or rec.codec != codecs.CODEC_IDS[encoding]:
-            return False
-        if rec.size is None:
-            # Recorded as not worth keeping: fine as long as nobody put a file there.
-            return encoding not in source.siblings
-        if encoding not in source.siblings:
-            return False
-        try:
-            st = os.stat(self.variant_path(source, encoding), follow_symlinks=False)
-        except OSError:
-            return False
-        return st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns
 
     def remove_variant(self, path: str, reason: str) -> None:
         if self.dry_run:
@@ -266,20 +251,10 @@ class _Run:
         self.summary.variants_removed += 1
         self.reporter.file(f"removed {path} ({reason})")
 
-    def remove_if_ours(self, path: str, rec: VariantRecord, reason: str) -> None:
-        """Delete a variant only if it is still the exact file an earlier run wrote."""
-        if rec.size is None:
-            return
-        try:
-            st = os.stat(path, follow_symlinks=False)
-        except OSError:
-            return
-        if st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns:
-            self.remove_variant(path, reason)
-
     # -- phases --------------------------------------------------------------------
 
     def run(self) -> Summary:
+        """Scan, plan, execute the plan, record the results."""
         started = time.perf_counter()
         options = self.options
         self.found = found = scan(
@@ -290,14 +265,31 @@ class _Run:
             self.reporter.file(f"error: {path}: {text}")
         for path, reason in found.ignored:
             self.reporter.file(f"ignored {path} ({reason})")
-        self.remove_temps(found.abandoned_temps)
         self.old = [manifest.load(root) for root in self.roots]
+        plan = make_plan(self.roots, self.encodings, found, self.old)
         self.summary.files_scanned = len(found.sources) + len(found.skipped)
-        self.handle_skipped(found)
-        to_read = self.classify(found.sources)
-        self.handle_orphans(found)
+        self.execute(plan)
+        self.record()
+        self.summary.elapsed = time.perf_counter() - started
+        return self.summary
+
+    def execute(self, plan: Plan) -> None:
+        """Carry out ``plan``: deletions, then reading and compressing (in the pool)."""
+        self.remove_temps(plan.temps)
+        self.summary.files_skipped = len(plan.skipped)
+        for source, removals in plan.skipped:
+            self.reporter.file(f"skipped {source.path} (extension)")
+            for removal in removals:
+                self.remove_variant(removal.path, removal.reason)
+        for root, rel, record in plan.kept:
+            self.new[root][rel] = record
+        self.summary.files_unchanged += plan.unchanged
+        self.known = plan.known
+        self.shared_sizes = plan.shared_sizes
+        for removal in plan.orphans:
+            self.remove_variant(removal.path, removal.reason)
         try:
-            self.compress_all(to_read)
+            self.compress_all(plan.to_read)
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
@@ -306,14 +298,16 @@ class _Run:
                     with contextlib.suppress(OSError):
                         os.unlink(job.temp)
             self.reporter.close()
-        if not self.dry_run:
-            for index, root in enumerate(self.roots):
-                try:
-                    manifest.save(root, self.new[index], self.pid)
-                except OSError as exc:
-                    self.error(os.path.join(root, manifest.MANIFEST_NAME), exc)
-        self.summary.elapsed = time.perf_counter() - started
-        return self.summary
+
+    def record(self) -> None:
+        """Write each root's manifest (not on a dry run)."""
+        if self.dry_run:
+            return
+        for index, root in enumerate(self.roots):
+            try:
+                manifest.save(root, self.new[index], self.pid)
+            except OSError as exc:
+                self.error(os.path.join(root, manifest.MANIFEST_NAME), exc)
 
     def remove_temps(self, temps: list[str]) -> None:
         for path in temps:
@@ -328,72 +322,6 @@ class _Run:
                 self.error(path, exc)
                 continue
             self.summary.temps_removed += 1
-
-    def handle_skipped(self, found: ScanResult) -> None:
-        """Files skipped by extension lose any variant an earlier run made for them."""
-        self.summary.files_skipped = len(found.skipped)
-        for source in found.skipped:
-            self.reporter.file(f"skipped {source.path} (extension)")
-            old = self.old[source.root].get(source.rel)
-            if old is None:
-                continue
-            for encoding, rec in old.variants.items():
-                if encoding in source.siblings:
-                    path = self.variant_path(source, encoding)
-                    self.remove_if_ours(path, rec, "its file is now skipped")
-
-    def handle_orphans(self, found: ScanResult) -> None:
-        """Variants an earlier run wrote for files that are gone are deleted.
-
-        Not done for a root whose scan hit an error: an unreadable directory would make
-        its files look deleted.
-        """
-        failed_roots = {
-            i
-            for i, root in enumerate(self.roots)
-            for path, _ in found.errors
-            if is_within(os.path.abspath(path), os.path.abspath(root))
-        }
-        seen = [set[str]() for _ in self.roots]
-        for source in (*found.sources, *found.skipped):
-            seen[source.root].add(source.rel)
-        for index, root in enumerate(self.roots):
-            for rel, rec in self.old[index].items():
-                if rel in seen[index]:
-                    continue
-                if index in failed_roots:
-                    self.new[index][rel] = rec
-                    continue
-                base = os.path.join(root, *rel.split("/"))
-                for encoding, vrec in rec.variants.items():
-                    self.remove_if_ours(base + codecs.suffix(encoding), vrec, "source is gone")
-
-    def classify(self, sources: list[Source]) -> list[Source]:
-        """Settle unchanged files by stat alone; return the rest, largest first."""
-        to_read: list[Source] = []
-        for source in sources:
-            old = self.old[source.root].get(source.rel)
-            if old is not None and old.same_stat(source.st):
-                intact = {
-                    e for e in self.encodings if self.variant_intact(source, e, old.variants.get(e))
-                }
-                if len(intact) == len(self.encodings):
-                    self.new[source.root][source.rel] = old
-                    self.summary.files_unchanged += 1
-                    for encoding in self.encodings:
-                        vrec = old.variants[encoding]
-                        where = (
-                            None
-                            if vrec.size is None
-                            else (self.variant_path(source, encoding), vrec.size)
-                        )
-                        self.known.setdefault((old.digest, encoding), where)
-                    continue
-            to_read.append(source)
-        to_read.sort(key=lambda s: s.st.st_size, reverse=True)
-        sizes = Counter(s.st.st_size for s in to_read)
-        self.shared_sizes = {size for size, n in sizes.items() if n > 1}
-        return to_read
 
     def compress_all(self, to_read: list[Source]) -> None:
         self.reporter.start(sum(s.st.st_size for s in to_read))
@@ -460,15 +388,15 @@ class _Run:
         if old is not None:
             for encoding, vrec in old.variants.items():
                 if encoding in self.encodings:
-                    if same_content and self.variant_intact(source, encoding, vrec):
+                    if same_content and variant_intact(source, encoding, vrec):
                         record.variants[encoding] = self.retime(source, encoding, vrec)
                 elif same_content:
                     # Not selected this run but still valid for this content: keep it.
                     record.variants[encoding] = vrec
                 elif encoding in source.siblings:
-                    self.remove_if_ours(
-                        self.variant_path(source, encoding), vrec, "stale, source changed"
-                    )
+                    path = self.variant_path(source, encoding)
+                    if still_ours(path, vrec):
+                        self.remove_variant(path, "stale, source changed")
         todo = [e for e in self.encodings if e not in record.variants]
         if not todo:
             self.summary.files_unchanged += 1
