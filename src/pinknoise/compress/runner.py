@@ -374,7 +374,7 @@ class _Run:
             self.reporter.advance(source.st.st_size)
             return
         data, digest, size, st = got
-        same_content = old is not None and old.digest == digest and old.size == size
+        source.st = st
         record = FileRecord(
             size=size,
             mtime_ns=st.st_mtime_ns,
@@ -382,46 +382,59 @@ class _Run:
             ino=st.st_ino,
             digest=digest,
         )
-        source.st = st
-        pending = _Pending(source, record, waiting=set())
-        todo: list[str] = []
         if old is not None:
-            for encoding, vrec in old.variants.items():
-                if encoding in self.encodings:
-                    if same_content and variant_intact(source, encoding, vrec):
-                        record.variants[encoding] = self.retime(source, encoding, vrec)
-                elif same_content:
-                    # Not selected this run but still valid for this content: keep it.
-                    record.variants[encoding] = vrec
-                elif encoding in source.siblings:
-                    path = self.variant_path(source, encoding)
-                    if still_ours(path, vrec):
-                        self.remove_variant(path, "stale, source changed")
+            self.reuse(source, old, record)
         todo = [e for e in self.encodings if e not in record.variants]
         if not todo:
             self.summary.files_unchanged += 1
             self.new[source.root][source.rel] = record
             self.reporter.advance(source.st.st_size)
-            return
+        elif self.dry_run and size:
+            self.count_dry_run(source, size, todo)
+        else:
+            self.dispatch(_Pending(source, record, waiting=set(todo)), data, todo)
+
+    def reuse(self, source: Source, old: FileRecord, record: FileRecord) -> None:
+        """Carry ``old``'s variants still valid for the content into ``record``.
+
+        Same content: intact variants are kept (re-timed to the source's mtime), and so
+        are those of encodings not selected this run. Changed content: variants of
+        encodings not selected this run are stale and deleted (if still ours); the
+        selected ones are simply rewritten.
+        """
+        same_content = old.digest == record.digest and old.size == record.size
+        for encoding, vrec in old.variants.items():
+            if encoding in self.encodings:
+                if same_content and variant_intact(source, encoding, vrec):
+                    record.variants[encoding] = self.retime(source, encoding, vrec)
+            elif same_content:
+                record.variants[encoding] = vrec
+            elif encoding in source.siblings:
+                path = self.variant_path(source, encoding)
+                if still_ours(path, vrec):
+                    self.remove_variant(path, "stale, source changed")
+
+    def count_dry_run(self, source: Source, size: int, todo: list[str]) -> None:
+        """What a dry run reports for a file it would compress."""
+        self.summary.files_compressed += 1
+        for encoding in todo:
+            stats = self.summary.per_encoding[encoding]
+            stats.variants += 1
+            stats.bytes_in += size
+        self.reporter.file(f"would compress {source.path} ({', '.join(todo)})")
+        self.reporter.advance(source.st.st_size)
+
+    def dispatch(self, pending: _Pending, data: bytes | None, todo: list[str]) -> None:
+        """Settle each of ``todo`` from a duplicate's result if there is one, else submit."""
+        size = pending.record.size
         if size == 0:
             # An empty file never has a worthwhile variant: settle without compressing.
-            pending.waiting.update(todo)
             for encoding in todo:
                 self.finish(pending, encoding, 0, None)
             return
-        if self.dry_run:
-            self.summary.files_compressed += 1
-            for encoding in todo:
-                stats = self.summary.per_encoding[encoding]
-                stats.variants += 1
-                stats.bytes_in += size
-            self.reporter.file(f"would compress {source.path} ({', '.join(todo)})")
-            self.reporter.advance(source.st.st_size)
-            return
-        pending.waiting.update(todo)
         deduplicated = False
         for encoding in todo:
-            key = (digest, encoding)
+            key = (pending.record.digest, encoding)
             if key in self.jobs:
                 self.jobs[key].targets.append(pending)
                 deduplicated = True
