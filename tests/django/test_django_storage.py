@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from pinknoise.storage import MissingFileError, MissingReferenceWarning
 from tests.django.conftest import MANIFEST_STORAGE, PLAIN_STORAGE, collect
 from tests.django.django_client import sync_fetch
 from tests.django.static_sources import write, write_sources
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def manifest_paths(root: Path) -> dict[str, str]:
@@ -282,3 +286,61 @@ def test_collectstatic_names_a_missing_compression_library(
         "PINKNOISE_ENCODINGS: encoding 'br' needs the 'brotli' package: "
         "pip install 'pinknoise[brotli]'"
     )
+
+
+OUTSIDE_REFERENCE = "../../../../../etc/passwd"
+
+
+def _collect_outside_reference(tmp_path: Path, mode: str) -> subprocess.CompletedProcess[str]:
+    """A real ``manage.py collectstatic`` over a CSS file whose url() leaves STATIC_ROOT."""
+    source = write_sources(tmp_path / "src")
+    write(source, "css/escape.css", f"h1 {{ background: url({OUTSIDE_REFERENCE}); }}\n")
+    script = tmp_path / "manage.py"
+    script.write_text(
+        "import sys\n"
+        "import django\n"
+        "from django.conf import settings\n"
+        "settings.configure(\n"
+        "    INSTALLED_APPS=['django.contrib.staticfiles', 'pinknoise.django'],\n"
+        "    STATIC_URL='/static/',\n"
+        f"    STATIC_ROOT={str(tmp_path / 'static')!r},\n"
+        f"    STATICFILES_DIRS=[{str(source)!r}],\n"
+        f"    STORAGES={MANIFEST_STORAGE!r},\n"
+        f"    PINKNOISE_MISSING_REFERENCES={mode!r},\n"
+        "    SILENCED_SYSTEM_CHECKS=['pinknoise.W001'],\n"
+        ")\n"
+        "django.setup()\n"
+        "from django.core.management import execute_from_command_line\n"
+        "execute_from_command_line(['manage.py', 'collectstatic', '--noinput', '-v0'])\n"
+    )
+    return subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_reference_outside_static_root_warns_in_warn_mode(tmp_path: Path) -> None:
+    done = _collect_outside_reference(tmp_path, "warn")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "MissingReferenceWarning" in done.stderr
+    assert f"css/escape.css references '{OUTSIDE_REFERENCE}'" in done.stderr
+    assert "outside STATIC_ROOT" in done.stderr
+    root = tmp_path / "static"
+    paths = manifest_paths(root)
+    assert f"url({OUTSIDE_REFERENCE})" in (root / paths["css/escape.css"]).read_text()
+    assert (root / SNAPSHOT_NAME).exists()
+
+
+def test_reference_outside_static_root_is_a_clear_error(tmp_path: Path) -> None:
+    done = _collect_outside_reference(tmp_path, "error")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "ReferenceOutsideRootError: css/escape.css references" in done.stderr
+    assert f"css/escape.css references '{OUTSIDE_REFERENCE}'" in done.stderr
+    assert "outside STATIC_ROOT" in done.stderr
+    assert not (tmp_path / "static" / SNAPSHOT_NAME).exists()

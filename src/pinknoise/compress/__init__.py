@@ -21,13 +21,13 @@ from pinknoise.compress.codecs import (
     is_effective,
 )
 from pinknoise.compress.manifest import MANIFEST_NAME
+from pinknoise.compress.options import CompressOptions, default_workers, make_compress_options
 from pinknoise.compress.runner import (
     EncodingStats,
     NullReporter,
     Reporter,
     Summary,
     compress_tree,
-    default_workers,
 )
 from pinknoise.compress.scan import DEFAULT_SKIP_EXTENSIONS
 
@@ -35,6 +35,7 @@ __all__ = [
     "ALL_ENCODINGS",
     "DEFAULT_SKIP_EXTENSIONS",
     "MANIFEST_NAME",
+    "CompressOptions",
     "EncodingStats",
     "MissingEncodingError",
     "NullReporter",
@@ -44,4 +45,5 @@ __all__ = [
     "compress_tree",
     "default_workers",
     "is_effective",
+    "make_compress_options",
 ]

@@ -16,10 +16,13 @@ import re
 import secrets
 from typing import Final
 
+from pinknoise.compress.reading import iter_fd, open_checked
+
 TEMP_SUFFIX: Final = ".pinknoise-tmp"
 _TEMP_RE: Final = re.compile(r"^\..+\.(?P<pid>\d+)\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + "$")
 
-_OPEN_FLAGS: Final = (
+#: Flags for creating a temporary file: exclusive, never through a symlink.
+CREATE_FLAGS: Final = (
     os.O_WRONLY
     | os.O_CREAT
     | os.O_EXCL
@@ -60,6 +63,47 @@ def is_abandoned_temp(name: str) -> bool:
     return pid == os.getpid() or not pid_alive(pid)
 
 
+def temp_path(path: str, owner_pid: int) -> str:
+    """A fresh temporary path next to ``path`` (see :func:`temp_name`)."""
+    directory, final_name = os.path.split(path)
+    return os.path.join(directory, temp_name(final_name, owner_pid))
+
+
+def commit(tmp: str, path: str, mtime_ns: int | None) -> os.stat_result:
+    """Give finished temp file ``tmp`` its mtime and rename it over ``path``."""
+    try:
+        if mtime_ns is not None:
+            os.utime(tmp, ns=(mtime_ns, mtime_ns), follow_symlinks=False)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return os.stat(path, follow_symlinks=False)
+
+
+def copy_atomic(source: str, path: str, mtime_ns: int | None, owner_pid: int) -> os.stat_result:
+    """Copy regular file ``source`` to ``path`` atomically, piece by piece."""
+    tmp = temp_path(path, owner_pid)
+    fd, st = open_checked(source)
+    try:
+        out = os.open(tmp, CREATE_FLAGS, 0o666)
+        try:
+            for chunk in iter_fd(fd, st.st_size):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(out, view) :]
+        except BaseException:
+            os.close(out)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        os.close(out)
+    finally:
+        os.close(fd)
+    return commit(tmp, path, mtime_ns)
+
+
 def write_atomic(path: str, data: bytes, mtime_ns: int | None, owner_pid: int) -> os.stat_result:
     """Write ``data`` to ``path`` atomically, with mtime ``mtime_ns`` if given; return its stat.
 
@@ -70,7 +114,7 @@ def write_atomic(path: str, data: bytes, mtime_ns: int | None, owner_pid: int) -
     """
     directory, final_name = os.path.split(path)
     tmp = os.path.join(directory, temp_name(final_name, owner_pid))
-    fd = os.open(tmp, _OPEN_FLAGS, 0o666)
+    fd = os.open(tmp, CREATE_FLAGS, 0o666)
     try:
         try:
             view = memoryview(data)

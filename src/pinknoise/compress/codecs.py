@@ -7,12 +7,18 @@ them and every variant must be rebuilt.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import itertools
+import os
 import struct
 import zlib
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Final, Protocol
 
+from pinknoise.compress.atomic import CREATE_FLAGS as _CREATE_FLAGS
+from pinknoise.compress.reading import CHUNK_SIZE, iter_fd, open_checked
 from pinknoise.core.codings import SUFFIXES, validate_codings
 
 #: Order in which encodings are listed and scheduled: slowest first, so the expensive
@@ -149,6 +155,104 @@ _COMPRESSORS: Final[dict[str, Callable[[bytes], bytes]]] = {
 def compress(encoding: str, data: bytes) -> bytes:
     """Compress ``data`` with ``encoding``'s fixed settings."""
     return _COMPRESSORS[encoding](data)
+
+
+class _Stream(Protocol):
+    def process(self, chunk: bytes) -> bytes: ...
+    def finish(self) -> bytes: ...
+
+
+class _GzipStream:
+    def __init__(self, size: int) -> None:
+        self.deflater = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
+        self.crc = 0
+        self.length = 0
+        self.started = False
+
+    def process(self, chunk: bytes) -> bytes:
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.length += len(chunk)
+        head = b"" if self.started else _GZIP_HEADER
+        self.started = True
+        return head + self.deflater.compress(chunk)
+
+    def finish(self) -> bytes:
+        head = b"" if self.started else _GZIP_HEADER
+        trailer = struct.pack("<II", self.crc, self.length & 0xFFFFFFFF)
+        return head + self.deflater.flush() + trailer
+
+
+class _BrotliStream:
+    def __init__(self, size: int) -> None:
+        brotli = importlib.import_module("brotli")
+        self.compressor = brotli.Compressor(quality=BROTLI_QUALITY, lgwin=brotli_window(size))
+
+    def process(self, chunk: bytes) -> bytes:
+        out: bytes = self.compressor.process(chunk)
+        return out
+
+    def finish(self) -> bytes:
+        out: bytes = self.compressor.finish()
+        return out
+
+
+class _ZstdStream:
+    def __init__(self, size: int) -> None:
+        import zstandard
+
+        compressor = zstandard.ZstdCompressor(
+            level=ZSTD_LEVEL, write_checksum=True, write_content_size=True
+        )
+        self.chunker = compressor.chunker(size=size, chunk_size=CHUNK_SIZE)
+
+    def process(self, chunk: bytes) -> bytes:
+        return b"".join(self.chunker.compress(chunk))
+
+    def finish(self) -> bytes:
+        return b"".join(self.chunker.finish())  # type: ignore[no-untyped-call]
+
+
+_STREAMS: Final[dict[str, Callable[[int], _Stream]]] = {
+    "gzip": _GzipStream,
+    "br": _BrotliStream,
+    "zstd": _ZstdStream,
+}
+
+
+def compress_file(encoding: str, path: str, expected: os.stat_result, out_path: str) -> int:
+    """Stream file ``path`` through ``encoding``'s compressor into new file ``out_path``.
+
+    Memory stays at one :data:`CHUNK_SIZE` piece plus the compressor's own state,
+    whatever the file's size. gzip and brotli output is byte-identical to
+    :func:`compress` on the whole content; zstd's may differ in framing, not in what it
+    decodes to. The file must still have the size and mtime of ``expected`` (what was
+    hashed), else ``OSError``. ``out_path`` is created exclusively (``O_EXCL``, no
+    symlink followed) and removed again on any error. Returns the compressed size.
+    """
+    fd, st = open_checked(path)
+    try:
+        if (st.st_size, st.st_mtime_ns) != (expected.st_size, expected.st_mtime_ns):
+            raise OSError(errno.EAGAIN, "changed while being compressed", path)
+        stream = _STREAMS[encoding](st.st_size)
+        out = os.open(out_path, _CREATE_FLAGS, 0o666)
+        written = 0
+        try:
+            for chunk in itertools.chain(iter_fd(fd, st.st_size), [None]):
+                piece = stream.finish() if chunk is None else stream.process(chunk)
+                view = memoryview(piece)
+                while view:
+                    n = os.write(out, view)
+                    view = view[n:]
+                    written += n
+        except BaseException:
+            os.close(out)
+            with contextlib.suppress(OSError):
+                os.unlink(out_path)
+            raise
+        os.close(out)
+        return written
+    finally:
+        os.close(fd)
 
 
 #: A variant is kept only if it is at most this fraction of the original's size,

@@ -15,8 +15,13 @@ import sys
 from typing import Any, TextIO
 
 from pinknoise.compress.codecs import ALL_ENCODINGS, MissingEncodingError, available_encodings
-from pinknoise.compress.deltas import DEFAULT_KEEP
-from pinknoise.compress.runner import Summary, compress_tree, default_workers
+from pinknoise.compress.options import (
+    DEFAULTS,
+    EXECUTORS,
+    default_workers,
+    make_compress_options,
+)
+from pinknoise.compress.runner import Summary, compress_tree
 from pinknoise.compress.scan import DEFAULT_SKIP_EXTENSIONS
 
 NAME = "compress"
@@ -64,10 +69,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         + ",".join(sorted(DEFAULT_SKIP_EXTENSIONS)),
     )
     parser.add_argument(
-        "--follow-external-symlinks",
+        "--allow-external-symlinks",
         action="store_true",
         help="also compress file symlinks that point outside DIR (the variant is written "
         "next to the link); directory symlinks leaving DIR are never descended",
+    )
+    parser.add_argument(
+        "--follow-external-symlinks",
+        action="store_true",
+        help="deprecated former name of --allow-external-symlinks",
     )
     parser.add_argument(
         "-n", "--dry-run", action="store_true", help="report what would change, write nothing"
@@ -86,17 +96,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--executor",
-        choices=("process", "thread"),
-        default="process",
-        help="worker kind (default: process; see docs/compress.md for the measurements)",
+        choices=EXECUTORS,
+        default=DEFAULTS["executor"],
+        help=f"worker kind (default: {DEFAULTS['executor']}; see docs/compress.md for the "
+        "measurements)",
     )
     parser.add_argument(
         "--dictionaries",
         type=int,
-        default=DEFAULT_KEEP,
+        default=DEFAULTS["dictionaries"],
         metavar="N",
         help="for the newest version of each content-hashed asset, write dcz deltas "
-        f"against the N most recent older versions (default {DEFAULT_KEEP}; 0: none; "
+        f"against the N most recent older versions (default {DEFAULTS['dictionaries']}; "
+        "0: none; "
         "needs zstandard); see docs/dictionaries.md",
     )
     parser.set_defaults(run=run)
@@ -204,21 +216,26 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if not is_dir:
             print(f"pinknoise compress: error: {directory}: not a directory", file=err)
             return 2
+    if args.follow_external_symlinks:
+        print(
+            "pinknoise compress: warning: --follow-external-symlinks is deprecated, "
+            "use --allow-external-symlinks",
+            file=err,
+        )
     reporter = ConsoleReporter(args.verbose, args.quiet, out, err)
     try:
-        summary = compress_tree(
-            args.dirs,
+        options = make_compress_options(
             encodings=args.encodings,
             skip_extensions=args.skip_ext,
             use_default_skip=not args.no_default_skip,
-            follow_external_symlinks=args.follow_external_symlinks,
+            allow_external_symlinks=args.allow_external_symlinks or args.follow_external_symlinks,
             dry_run=args.dry_run,
             workers=args.workers,
             executor=args.executor,
-            reporter=reporter,
             dictionaries=args.dictionaries,
         )
-    except (MissingEncodingError, ValueError) as exc:
+        summary = compress_tree(args.dirs, options=options, reporter=reporter)
+    except (MissingEncodingError, ValueError, TypeError) as exc:
         print(f"pinknoise compress: error: {exc}", file=err)
         return 2
     if not args.quiet:

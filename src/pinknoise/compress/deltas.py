@@ -8,8 +8,10 @@ compressed by zstd with the older one as a raw dictionary, in dcz's exact on-wir
 then downloads only the difference.
 
 Versions are told apart by the same content-hash rule the server uses for immutable
-caching; "newest" means the most recently modified. Writes are atomic (temp file and
-rename); a delta newer than both of its files is kept as it is (incremental); deltas
+caching; "newest" means the most recently modified. The candidate files are the ones
+the compression pass's scan accepted (:mod:`pinknoise.compress.scan`), never a second
+walk with rules of its own, and each is read through a checked open. Writes are atomic
+(temp file and rename); a delta newer than both of its files is kept as it is (incremental); deltas
 that are no longer wanted (an older newest, a dictionary beyond ``keep``) are removed.
 ``dcb`` (brotli with a dictionary) is not produced: the ``brotli`` binding has no
 dictionary support.
@@ -19,13 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_module
 from dataclasses import dataclass, field
 from typing import Final
 
 from pinknoise.compress.atomic import write_atomic
+from pinknoise.compress.reading import TooLargeError, read_checked
+from pinknoise.compress.scan import ScanResult, Source, scan
 from pinknoise.core.dictionaries import DCZ_MAGIC, delta_name, parse_delta_name
 from pinknoise.core.options import hash_span
-from pinknoise.core.paths import is_hidden
 
 DEFAULT_KEEP: Final = 3
 ZSTD_LEVEL: Final = 19
@@ -63,57 +67,65 @@ def decode_dcz(body: bytes, dictionary: bytes) -> bytes:
     return zstandard.ZstdDecompressor(dict_data=raw).decompress(body[40:])
 
 
-def write_deltas(root: str | os.PathLike[str], keep: int = DEFAULT_KEEP) -> DeltaSummary:
-    """Write (or refresh) the deltas of every versioned asset under ``root``."""
-    summary = DeltaSummary()
-    for directory, names in _directories(os.fspath(root)):
-        for versions in _version_groups(directory, names).values():
-            _refresh_group(directory, versions, names, keep, summary)
+def write_deltas(
+    root: str | os.PathLike[str],
+    keep: int = DEFAULT_KEEP,
+    *,
+    allow_external_symlinks: bool = False,
+) -> DeltaSummary:
+    """Write (or refresh) the deltas of every versioned asset under ``root``.
+
+    The versions are the files :func:`pinknoise.compress.scan.scan` accepts, under
+    the same rules as a compression pass (``pinknoise compress`` passes its own scan
+    to :func:`write_deltas_for` instead of walking twice).
+    """
+    found = scan([os.fspath(root)], frozenset(), allow_external_symlinks)
+    summary = write_deltas_for(found, keep)
+    summary.errors[:0] = found.errors
     return summary
 
 
-def _directories(root: str) -> list[tuple[str, list[str]]]:
-    found = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = [d for d in subdirectories if not is_hidden(d)]
-        found.append((directory, [f for f in files if not is_hidden(f)]))
-    return found
+def write_deltas_for(found: ScanResult, keep: int = DEFAULT_KEEP) -> DeltaSummary:
+    """Write (or refresh) the deltas between the versions among ``found``'s files.
 
-
-def _version_groups(directory: str, names: list[str]) -> dict[tuple[str, str], list[str]]:
-    """Versioned files grouped by their name with the hash cut out, newest first."""
-    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for name in names:
-        if name.endswith((".gz", ".br", ".zst", ".dcz")):
-            continue
+    Only files the scan accepted are read, each through a checked open
+    (:func:`pinknoise.compress.reading.read_checked`): never a symlink the scan
+    refused, a FIFO or a device, whatever its name.
+    """
+    summary = DeltaSummary()
+    deltas: dict[str, list[str]] = {}
+    for path in found.deltas:
+        directory, name = os.path.split(path)
+        deltas.setdefault(directory, []).append(name)
+    groups: dict[tuple[str, str, str], list[Source]] = {}
+    for source in (*found.sources, *found.skipped):
+        directory, name = os.path.split(source.path)
         span = hash_span(name)
         if span is None:
             continue
-        try:
-            st = os.stat(os.path.join(directory, name))
-        except OSError:
-            continue
-        groups.setdefault((name[: span[0]], name[span[1] :]), []).append((st.st_mtime_ns, name))
-    return {key: [n for _, n in sorted(v, reverse=True)] for key, v in groups.items()}
+        groups.setdefault((directory, name[: span[0]], name[span[1] :]), []).append(source)
+    for (directory, _, _), versions in groups.items():
+        versions.sort(key=lambda s: (s.st.st_mtime_ns, os.path.basename(s.path)), reverse=True)
+        _refresh_group(directory, versions, deltas.get(directory, []), keep, summary)
+    return summary
 
 
 def _refresh_group(
-    directory: str, versions: list[str], names: list[str], keep: int, summary: DeltaSummary
+    directory: str, versions: list[Source], names: list[str], keep: int, summary: DeltaSummary
 ) -> None:
     newest, older = versions[0], versions[1 : 1 + keep]
+    newest_name = os.path.basename(newest.path)
     wanted: set[str] = set()
-    newest_path = os.path.join(directory, newest)
     try:
-        content = _read_small(newest_path)
-        for dictionary_name in older:
-            dictionary_path = os.path.join(directory, dictionary_name)
-            dictionary = _read_small(dictionary_path)
+        content = _read_small(newest)
+        for version in older:
+            dictionary = _read_small(version)
             if dictionary is None or content is None or dictionary == content:
                 continue
-            target_name = delta_name(newest, hashlib.sha256(dictionary).digest())
+            target_name = delta_name(newest_name, hashlib.sha256(dictionary).digest())
             wanted.add(target_name)
             target = os.path.join(directory, target_name)
-            if _fresh(target, newest_path, dictionary_path):
+            if _fresh(target, newest, version):
                 summary.kept.append(target)
                 continue
             body = encode_dcz(content, dictionary)
@@ -125,11 +137,12 @@ def _refresh_group(
             summary.bytes_in += len(content)
             summary.bytes_out += len(body)
     except OSError as error:
-        summary.errors.append((newest_path, error.strerror or str(error)))
+        summary.errors.append((newest.path, error.strerror or str(error)))
     # Deltas of any version of this asset that are no longer wanted go away.
+    version_names = {os.path.basename(v.path) for v in versions}
     for name in names:
         delta = parse_delta_name(name)
-        if delta and delta[0] in versions and name not in wanted:
+        if delta and delta[0] in version_names and name not in wanted:
             try:
                 os.unlink(os.path.join(directory, name))
                 summary.removed.append(os.path.join(directory, name))
@@ -137,17 +150,23 @@ def _refresh_group(
                 pass
 
 
-def _read_small(path: str) -> bytes | None:
-    if os.path.getsize(path) > MAX_DELTA_INPUT:
+def _read_small(source: Source) -> bytes | None:
+    """The file's bytes if it is (still) a regular file of at most MAX_DELTA_INPUT."""
+    if source.st.st_size > MAX_DELTA_INPUT:
         return None
-    with open(path, "rb") as source:
-        return source.read()
-
-
-def _fresh(target: str, *sources: str) -> bool:
-    """A delta written after both of its inputs were last modified is up to date."""
     try:
-        made = os.stat(target).st_mtime_ns
-        return all(os.stat(source).st_mtime_ns <= made for source in sources)
+        data, st = read_checked(source.path, MAX_DELTA_INPUT)
+    except TooLargeError:
+        return None
+    source.st = st
+    return data
+
+
+def _fresh(target: str, *sources: Source) -> bool:
+    """A delta (a regular file) written after both of its inputs' last change is current."""
+    try:
+        st = os.stat(target, follow_symlinks=False)
     except OSError:
         return False
+    made = st.st_mtime_ns
+    return stat_module.S_ISREG(st.st_mode) and all(s.st.st_mtime_ns <= made for s in sources)

@@ -2,43 +2,64 @@
 
 Work is split per (content, encoding), not per file: a large bundle's brotli, zstd and
 gzip jobs run on different workers, jobs are submitted largest first so the longest
-one starts at once, and small files fill the other workers around it. All file-system
-changes (variant writes, deletions, the manifest) happen in the calling thread, so no
-two workers ever race on a path and the manifest needs no locking.
+one starts at once, and small files fill the other workers around it. Every change to
+a final name (variant renames, deletions, the manifest) happens in the calling thread,
+so no two workers ever race on a path and the manifest needs no locking; a worker only
+ever writes a private temporary file (large files are streamed into one).
+
+Workers are threads by default: the codecs release the GIL, and threads cannot re-run
+the caller's ``__main__`` or outlive a killed run (see docs/compress.md).
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import ctypes
+import dataclasses
+import errno
 import functools
 import hashlib
 import os
 import queue
+import signal
+import stat
+import sys
 import time
-from collections import Counter
+import types
+import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Final, Literal, Protocol
+from typing import Final, Protocol
 
 from pinknoise.compress import codecs, manifest
-from pinknoise.compress.atomic import write_atomic
-from pinknoise.compress.deltas import DEFAULT_KEEP, write_deltas
+from pinknoise.compress.atomic import commit, copy_atomic, temp_path, write_atomic
+from pinknoise.compress.deltas import DEFAULT_KEEP, write_deltas_for
 from pinknoise.compress.manifest import FileRecord, VariantRecord
-from pinknoise.compress.scan import (
-    DEFAULT_SKIP_EXTENSIONS,
-    ScanResult,
-    Source,
-    is_within,
-    normalize_extensions,
-    scan,
+from pinknoise.compress.options import (
+    CompressOptions,
+    ExecutorKind,
+    make_compress_options,
 )
-
-ExecutorKind = Literal["process", "thread"]
+from pinknoise.compress.plan import Plan, make_plan, still_ours, variant_intact, variant_path
+from pinknoise.compress.reading import iter_fd, open_checked, read_checked
+from pinknoise.compress.scan import ScanResult, Source, is_within, scan
 
 #: Stop reading new files while this many bytes of source are waiting in the pool, so
 #: memory stays bounded on trees far larger than RAM would like.
-MAX_INFLIGHT_BYTES: Final = 256 * 1024 * 1024
+MAX_INFLIGHT_BYTES: Final = 64 * 1024 * 1024
+
+#: Files larger than this are never held in memory whole: they are hashed piece by
+#: piece, and each encoding's job streams the file through its compressor into a
+#: temporary file (:func:`pinknoise.compress.codecs.compress_file`). Below it, the
+#: content is read once and shared by the jobs of every encoding.
+STREAM_THRESHOLD: Final = 8 * 1024 * 1024
+
+#: What one streaming job counts against :data:`MAX_INFLIGHT_BYTES`: its read buffer
+#: and a compressor's state, not the file's size.
+STREAM_COST: Final = 16 * 1024 * 1024
 
 
 class Reporter(Protocol):
@@ -111,14 +132,6 @@ class Summary:
         return not self.errors
 
 
-def default_workers() -> int:
-    """CPUs this process may run on (respects affinity masks and container cpusets)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def normalize_roots(roots: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Drop duplicate roots and roots nested in another, so no file is done twice."""
     given = [os.fspath(r) for r in roots]
@@ -161,35 +174,41 @@ class _Pending:
     wrote: bool = False
 
 
+@dataclass(slots=True, frozen=True)
+class _OnDisk:
+    """A finished variant in a file: a streaming job's temp file, or a variant to copy."""
+
+    path: str
+    size: int
+    #: True for a job's temporary file, moved (not copied) into place for its first use.
+    temp: bool
+
+
+Blob = bytes | _OnDisk
+
+
 @dataclass(slots=True)
 class _Job:
-    future: Future[bytes]
-    size: int
+    future: Future[bytes] | Future[int]
+    size: int  #: size of the source
+    cost: int  #: what it counts against MAX_INFLIGHT_BYTES
     targets: list[_Pending]
+    #: Where a streaming job writes its output (None: the job returns bytes).
+    temp: str | None = None
 
 
 class _Run:
     """State of one :func:`compress_tree` call."""
 
-    def __init__(
-        self,
-        roots: list[str],
-        encodings: tuple[str, ...],
-        skip: frozenset[str],
-        follow_external_symlinks: bool,
-        dry_run: bool,
-        workers: int,
-        executor: ExecutorKind,
-        reporter: Reporter,
-    ) -> None:
+    def __init__(self, roots: list[str], options: CompressOptions, reporter: Reporter) -> None:
         self.roots = roots
-        self.encodings = encodings
-        self.skip = skip
-        self.follow = follow_external_symlinks
-        self.dry_run = dry_run
-        self.workers = workers
-        self.executor_kind = executor
+        self.options = options
+        encodings = self.encodings = options.encodings
+        dry_run = self.dry_run = options.dry_run
+        self.workers = options.workers
+        self.executor_kind = options.executor
         self.reporter = reporter
+        self.found = ScanResult()
         self.pid = os.getpid()
         self.summary = Summary(roots=roots, encodings=encodings, dry_run=dry_run)
         self.summary.per_encoding = {e: EncodingStats() for e in encodings}
@@ -201,35 +220,21 @@ class _Run:
         self.inflight_bytes = 0
         #: Finished (digest, encoding) -> compressed bytes (None: not effective), kept
         #: only for sizes shared by several files, i.e. possible duplicates.
-        self.done: dict[tuple[str, str], bytes | None] = {}
+        self.done: dict[tuple[str, str], Blob | None] = {}
         self.shared_sizes: set[int] = set()
-        #: (digest, encoding) -> path of an up-to-date variant from an earlier run.
-        self.known: dict[tuple[str, str], str | None] = {}
+        #: (digest, encoding) -> (path, size) of an up-to-date variant from an earlier run
+        #: (None: recorded as not worth keeping).
+        self.known: dict[tuple[str, str], tuple[str, int] | None] = {}
 
     # -- helpers -------------------------------------------------------------------
 
     def variant_path(self, source: Source, encoding: str) -> str:
-        return source.path + codecs.suffix(encoding)
+        return variant_path(source, encoding)
 
     def error(self, path: str, exc: BaseException | str) -> None:
         text = exc if isinstance(exc, str) else _error_text(exc)
         self.summary.errors.append((path, text))
         self.reporter.file(f"error: {path}: {text}")
-
-    def variant_intact(self, source: Source, encoding: str, rec: VariantRecord | None) -> bool:
-        """True if ``rec`` is current for ``encoding`` and the file on disk matches it."""
-        if rec is None or rec.codec != codecs.CODEC_IDS[encoding]:
-            return False
-        if rec.size is None:
-            # Recorded as not worth keeping: fine as long as nobody put a file there.
-            return encoding not in source.siblings
-        if encoding not in source.siblings:
-            return False
-        try:
-            st = os.stat(self.variant_path(source, encoding), follow_symlinks=False)
-        except OSError:
-            return False
-        return st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns
 
     def remove_variant(self, path: str, reason: str) -> None:
         if self.dry_run:
@@ -246,47 +251,63 @@ class _Run:
         self.summary.variants_removed += 1
         self.reporter.file(f"removed {path} ({reason})")
 
-    def remove_if_ours(self, path: str, rec: VariantRecord, reason: str) -> None:
-        """Delete a variant only if it is still the exact file an earlier run wrote."""
-        if rec.size is None:
-            return
-        try:
-            st = os.stat(path, follow_symlinks=False)
-        except OSError:
-            return
-        if st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns:
-            self.remove_variant(path, reason)
-
     # -- phases --------------------------------------------------------------------
 
     def run(self) -> Summary:
+        """Scan, plan, execute the plan, record the results."""
         started = time.perf_counter()
-        found = scan(self.roots, self.skip, self.follow)
+        options = self.options
+        self.found = found = scan(
+            self.roots, options.skip_extensions, options.allow_external_symlinks
+        )
         self.summary.errors.extend(found.errors)
         for path, text in found.errors:
             self.reporter.file(f"error: {path}: {text}")
         for path, reason in found.ignored:
             self.reporter.file(f"ignored {path} ({reason})")
-        self.remove_temps(found.abandoned_temps)
         self.old = [manifest.load(root) for root in self.roots]
+        plan = make_plan(self.roots, self.encodings, found, self.old)
         self.summary.files_scanned = len(found.sources) + len(found.skipped)
-        self.handle_skipped(found)
-        to_read = self.classify(found.sources)
-        self.handle_orphans(found)
+        self.execute(plan)
+        self.record()
+        self.summary.elapsed = time.perf_counter() - started
+        return self.summary
+
+    def execute(self, plan: Plan) -> None:
+        """Carry out ``plan``: deletions, then reading and compressing (in the pool)."""
+        self.remove_temps(plan.temps)
+        self.summary.files_skipped = len(plan.skipped)
+        for source, removals in plan.skipped:
+            self.reporter.file(f"skipped {source.path} (extension)")
+            for removal in removals:
+                self.remove_variant(removal.path, removal.reason)
+        for root, rel, record in plan.kept:
+            self.new[root][rel] = record
+        self.summary.files_unchanged += plan.unchanged
+        self.known = plan.known
+        self.shared_sizes = plan.shared_sizes
+        for removal in plan.orphans:
+            self.remove_variant(removal.path, removal.reason)
         try:
-            self.compress_all(to_read)
+            self.compress_all(plan.to_read)
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
+            for job in self.jobs.values():  # interrupted: no streamed output left behind
+                if job.temp is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(job.temp)
             self.reporter.close()
-        if not self.dry_run:
-            for index, root in enumerate(self.roots):
-                try:
-                    manifest.save(root, self.new[index], self.pid)
-                except OSError as exc:
-                    self.error(os.path.join(root, manifest.MANIFEST_NAME), exc)
-        self.summary.elapsed = time.perf_counter() - started
-        return self.summary
+
+    def record(self) -> None:
+        """Write each root's manifest (not on a dry run)."""
+        if self.dry_run:
+            return
+        for index, root in enumerate(self.roots):
+            try:
+                manifest.save(root, self.new[index], self.pid)
+            except OSError as exc:
+                self.error(os.path.join(root, manifest.MANIFEST_NAME), exc)
 
     def remove_temps(self, temps: list[str]) -> None:
         for path in temps:
@@ -302,68 +323,6 @@ class _Run:
                 continue
             self.summary.temps_removed += 1
 
-    def handle_skipped(self, found: ScanResult) -> None:
-        """Files skipped by extension lose any variant an earlier run made for them."""
-        self.summary.files_skipped = len(found.skipped)
-        for source in found.skipped:
-            self.reporter.file(f"skipped {source.path} (extension)")
-            old = self.old[source.root].get(source.rel)
-            if old is None:
-                continue
-            for encoding, rec in old.variants.items():
-                if encoding in source.siblings:
-                    path = self.variant_path(source, encoding)
-                    self.remove_if_ours(path, rec, "its file is now skipped")
-
-    def handle_orphans(self, found: ScanResult) -> None:
-        """Variants an earlier run wrote for files that are gone are deleted.
-
-        Not done for a root whose scan hit an error: an unreadable directory would make
-        its files look deleted.
-        """
-        failed_roots = {
-            i
-            for i, root in enumerate(self.roots)
-            for path, _ in found.errors
-            if is_within(os.path.abspath(path), os.path.abspath(root))
-        }
-        seen = [set[str]() for _ in self.roots]
-        for source in (*found.sources, *found.skipped):
-            seen[source.root].add(source.rel)
-        for index, root in enumerate(self.roots):
-            for rel, rec in self.old[index].items():
-                if rel in seen[index]:
-                    continue
-                if index in failed_roots:
-                    self.new[index][rel] = rec
-                    continue
-                base = os.path.join(root, *rel.split("/"))
-                for encoding, vrec in rec.variants.items():
-                    self.remove_if_ours(base + codecs.suffix(encoding), vrec, "source is gone")
-
-    def classify(self, sources: list[Source]) -> list[Source]:
-        """Settle unchanged files by stat alone; return the rest, largest first."""
-        to_read: list[Source] = []
-        for source in sources:
-            old = self.old[source.root].get(source.rel)
-            if old is not None and old.same_stat(source.st):
-                intact = {
-                    e for e in self.encodings if self.variant_intact(source, e, old.variants.get(e))
-                }
-                if len(intact) == len(self.encodings):
-                    self.new[source.root][source.rel] = old
-                    self.summary.files_unchanged += 1
-                    for encoding in self.encodings:
-                        vrec = old.variants[encoding]
-                        where = None if vrec.size is None else self.variant_path(source, encoding)
-                        self.known.setdefault((old.digest, encoding), where)
-                    continue
-            to_read.append(source)
-        to_read.sort(key=lambda s: s.st.st_size, reverse=True)
-        sizes = Counter(s.st.st_size for s in to_read)
-        self.shared_sizes = {size for size, n in sizes.items() if n > 1}
-        return to_read
-
     def compress_all(self, to_read: list[Source]) -> None:
         self.reporter.start(sum(s.st.st_size for s in to_read))
         for source in to_read:
@@ -376,15 +335,32 @@ class _Run:
         while self.jobs:
             self.collect(block=True)
 
-    def read(self, source: Source) -> tuple[bytes, os.stat_result] | None:
+    def read(self, source: Source) -> tuple[bytes | None, str, int, os.stat_result] | None:
+        """``(content, digest, size, fstat)``; content None for a file streamed later."""
         try:
-            with open(source.path, "rb") as f:
-                st = os.fstat(f.fileno())
-                data = f.read()
+            if source.st.st_size <= STREAM_THRESHOLD:
+                data, st = read_checked(source.path)
+                return data, hashlib.blake2b(data, digest_size=16).hexdigest(), len(data), st
+            return (None, *self.hash_stream(source.path))
         except OSError as exc:
             self.error(source.path, exc)
             return None
-        return data, st
+
+    @staticmethod
+    def hash_stream(path: str) -> tuple[str, int, os.stat_result]:
+        """Digest and size of a large file, read piece by piece."""
+        fd, st = open_checked(path)
+        try:
+            hasher = hashlib.blake2b(digest_size=16)
+            size = 0
+            for chunk in iter_fd(fd, st.st_size):
+                hasher.update(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+        if size != st.st_size:
+            raise OSError(errno.EAGAIN, "changed while being read", path)
+        return hasher.hexdigest(), size, st
 
     def prepare(self, source: Source) -> None:
         """Read and hash one file, reuse what is still valid, queue the rest."""
@@ -397,61 +373,73 @@ class _Run:
                 self.new[source.root][source.rel] = old
             self.reporter.advance(source.st.st_size)
             return
-        data, st = got
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        same_content = old is not None and old.digest == digest and old.size == len(data)
+        data, digest, size, st = got
+        source.st = st
         record = FileRecord(
-            size=len(data),
+            size=size,
             mtime_ns=st.st_mtime_ns,
             ctime_ns=st.st_ctime_ns,
             ino=st.st_ino,
             digest=digest,
         )
-        source.st = st
-        pending = _Pending(source, record, waiting=set())
-        todo: list[str] = []
         if old is not None:
-            for encoding, vrec in old.variants.items():
-                if encoding in self.encodings:
-                    if same_content and self.variant_intact(source, encoding, vrec):
-                        record.variants[encoding] = self.retime(source, encoding, vrec)
-                elif same_content:
-                    # Not selected this run but still valid for this content: keep it.
-                    record.variants[encoding] = vrec
-                elif encoding in source.siblings:
-                    self.remove_if_ours(
-                        self.variant_path(source, encoding), vrec, "stale, source changed"
-                    )
+            self.reuse(source, old, record)
         todo = [e for e in self.encodings if e not in record.variants]
         if not todo:
             self.summary.files_unchanged += 1
             self.new[source.root][source.rel] = record
             self.reporter.advance(source.st.st_size)
-            return
-        if not data:
+        elif self.dry_run and size:
+            self.count_dry_run(source, size, todo)
+        else:
+            self.dispatch(_Pending(source, record, waiting=set(todo)), data, todo)
+
+    def reuse(self, source: Source, old: FileRecord, record: FileRecord) -> None:
+        """Carry ``old``'s variants still valid for the content into ``record``.
+
+        Same content: intact variants are kept (re-timed to the source's mtime), and so
+        are those of encodings not selected this run. Changed content: variants of
+        encodings not selected this run are stale and deleted (if still ours); the
+        selected ones are simply rewritten.
+        """
+        same_content = old.digest == record.digest and old.size == record.size
+        for encoding, vrec in old.variants.items():
+            if encoding in self.encodings:
+                if same_content and variant_intact(source, encoding, vrec):
+                    record.variants[encoding] = self.retime(source, encoding, vrec)
+            elif same_content:
+                record.variants[encoding] = vrec
+            elif encoding in source.siblings:
+                path = self.variant_path(source, encoding)
+                if still_ours(path, vrec):
+                    self.remove_variant(path, "stale, source changed")
+
+    def count_dry_run(self, source: Source, size: int, todo: list[str]) -> None:
+        """What a dry run reports for a file it would compress."""
+        self.summary.files_compressed += 1
+        for encoding in todo:
+            stats = self.summary.per_encoding[encoding]
+            stats.variants += 1
+            stats.bytes_in += size
+        self.reporter.file(f"would compress {source.path} ({', '.join(todo)})")
+        self.reporter.advance(source.st.st_size)
+
+    def dispatch(self, pending: _Pending, data: bytes | None, todo: list[str]) -> None:
+        """Settle each of ``todo`` from a duplicate's result if there is one, else submit."""
+        size = pending.record.size
+        if size == 0:
             # An empty file never has a worthwhile variant: settle without compressing.
-            pending.waiting.update(todo)
             for encoding in todo:
                 self.finish(pending, encoding, 0, None)
             return
-        if self.dry_run:
-            self.summary.files_compressed += 1
-            for encoding in todo:
-                stats = self.summary.per_encoding[encoding]
-                stats.variants += 1
-                stats.bytes_in += len(data)
-            self.reporter.file(f"would compress {source.path} ({', '.join(todo)})")
-            self.reporter.advance(source.st.st_size)
-            return
-        pending.waiting.update(todo)
         deduplicated = False
         for encoding in todo:
-            key = (digest, encoding)
+            key = (pending.record.digest, encoding)
             if key in self.jobs:
                 self.jobs[key].targets.append(pending)
                 deduplicated = True
             elif key in self.done:
-                self.finish(pending, encoding, len(data), self.done[key])
+                self.finish(pending, encoding, size, self.done[key])
                 deduplicated = True
             elif key in self.known and self.copy_known(pending, encoding, key):
                 deduplicated = True
@@ -473,30 +461,36 @@ class _Run:
 
     def copy_known(self, pending: _Pending, encoding: str, key: tuple[str, str]) -> bool:
         """Reuse an up-to-date variant of identical content from an earlier run."""
-        where = self.known[key]
-        if where is None:
+        known = self.known[key]
+        if known is None:
             self.finish(pending, encoding, pending.record.size, None)
             return True
+        where, size = known
         try:
-            with open(where, "rb") as f:
-                blob = f.read()
+            st = os.stat(where, follow_symlinks=False)
         except OSError:
             return False
-        self.finish(pending, encoding, pending.record.size, blob)
-        return True
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+            return False
+        return self.finish(pending, encoding, pending.record.size, _OnDisk(where, size, False))
 
-    def submit(self, key: tuple[str, str], data: bytes, pending: _Pending) -> None:
+    def submit(self, key: tuple[str, str], data: bytes | None, pending: _Pending) -> None:
         if self.pool is None:
-            if self.executor_kind == "process":
-                self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
-            else:
-                self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="pinknoise")
-        future = self.pool.submit(codecs.compress, key[1], data)
-        self.jobs[key] = _Job(future, len(data), [pending])
+            self.pool = make_pool(self.executor_kind, self.workers)
+        future: Future[bytes] | Future[int]
+        if data is None:
+            source = pending.source
+            temp = temp_path(self.variant_path(source, key[1]), self.pid)
+            future = self.pool.submit(codecs.compress_file, key[1], source.path, source.st, temp)
+            job = _Job(future, pending.record.size, STREAM_COST, [pending], temp)
+        else:
+            future = self.pool.submit(codecs.compress, key[1], data)
+            job = _Job(future, len(data), len(data), [pending])
+        self.jobs[key] = job
         future.add_done_callback(functools.partial(self.job_done, key))
-        self.inflight_bytes += len(data)
+        self.inflight_bytes += job.cost
 
-    def job_done(self, key: tuple[str, str], _future: Future[bytes]) -> None:
+    def job_done(self, key: tuple[str, str], _future: Future[bytes] | Future[int]) -> None:
         """Done-callback (runs in a pool thread): hand the key to the main loop."""
         self.completed.put(key)
 
@@ -521,40 +515,68 @@ class _Run:
 
     def apply(self, key: tuple[str, str], job: _Job) -> None:
         """Write the outcome of one finished job to every file that has that content."""
-        self.inflight_bytes -= job.size
+        self.inflight_bytes -= job.cost
         try:
-            blob: bytes | None = job.future.result()
+            result = job.future.result()
         except Exception as exc:
             for pending in job.targets:
                 self.error(pending.source.path, f"{key[1]}: {_error_text(exc)}")
                 self.settle(pending, key[1])
             return
-        assert blob is not None
-        if not codecs.is_effective(job.size, len(blob)):
+        blob: Blob | None
+        if isinstance(result, int):
+            assert job.temp is not None
+            blob = _OnDisk(job.temp, result, temp=True)
+        else:
+            blob = result
+        if not codecs.is_effective(job.size, _blob_size(blob)):
+            if job.temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(job.temp)
             blob = None
+        for index, pending in enumerate(job.targets):
+            written = self.finish(pending, key[1], job.size, blob)
+            if isinstance(blob, _OnDisk) and blob.temp:
+                if not written:  # the one output is gone: the other files fail alike
+                    for other in job.targets[index + 1 :]:
+                        self.error(other.source.path, f"{key[1]}: variant could not be written")
+                        self.settle(other, key[1])
+                    return
+                # Moved into place for the first file: later ones copy from there.
+                blob = _OnDisk(self.variant_path(pending.source, key[1]), blob.size, False)
         if job.size in self.shared_sizes:
             self.done[key] = blob
-        for pending in job.targets:
-            self.finish(pending, key[1], job.size, blob)
 
-    def finish(self, pending: _Pending, encoding: str, size: int, blob: bytes | None) -> None:
-        """Write (or, when not worth it, remove) one variant of one source."""
+    def finish(self, pending: _Pending, encoding: str, size: int, blob: Blob | None) -> bool:
+        """Write (or, when not worth it, remove) one variant of one source.
+
+        Returns False if the variant could not be written (the error is recorded).
+        """
         source = pending.source
         path = self.variant_path(source, encoding)
         stats = self.summary.per_encoding[encoding]
         codec = codecs.CODEC_IDS[encoding]
-        if blob is not None and codecs.is_effective(size, len(blob)):
+        written = True
+        if blob is not None and codecs.is_effective(size, _blob_size(blob)):
+            mtime = source.st.st_mtime_ns
             try:
-                st = write_atomic(path, blob, source.st.st_mtime_ns, self.pid)
+                if isinstance(blob, bytes):
+                    st = write_atomic(path, blob, mtime, self.pid)
+                elif blob.temp:
+                    st = commit(blob.path, path, mtime)
+                else:
+                    st = copy_atomic(blob.path, path, mtime, self.pid)
             except OSError as exc:
                 self.error(path, exc)
+                written = False
             else:
+                out = _blob_size(blob)
                 pending.record.variants[encoding] = VariantRecord(codec, st.st_size, st.st_mtime_ns)
                 pending.wrote = True
                 stats.variants += 1
                 stats.bytes_in += size
-                stats.bytes_out += len(blob)
-                pending.notes.append(f"{encoding} {len(blob) * 100 // max(size, 1)}%")
+                stats.bytes_out += out
+                pending.notes.append(f"{encoding} {out * 100 // max(size, 1)}%")
         else:
             stats.not_effective += 1
             pending.notes.append(f"{encoding} not smaller")
@@ -562,6 +584,7 @@ class _Run:
                 self.remove_variant(path, "no longer saves 5 %")
             pending.record.variants[encoding] = VariantRecord(codec, None, 0)
         self.settle(pending, encoding)
+        return written
 
     def settle(self, pending: _Pending, encoding: str) -> None:
         pending.waiting.discard(encoding)
@@ -579,57 +602,148 @@ class _Run:
         self.reporter.advance(source.st.st_size)
 
 
+def _blob_size(blob: Blob | None) -> int:
+    if blob is None:
+        return 0
+    return len(blob) if isinstance(blob, bytes) else blob.size
+
+
+def make_pool(kind: ExecutorKind, workers: int) -> Executor:
+    """The worker pool for ``kind``.
+
+    Process workers are started with ``spawn`` and die with their parent (Linux
+    ``PR_SET_PDEATHSIG``, and a check that the parent is still the one that started
+    them), so a SIGKILLed run leaves no worker behind.
+    """
+    if kind == "process":
+        return ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
+    return ThreadPoolExecutor(workers, thread_name_prefix="pinknoise")
+
+
+_PR_SET_PDEATHSIG: Final = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: get SIGKILL when the parent dies; exit if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def main_is_guarded() -> bool:
+    """Whether ``spawn`` workers can re-import ``__main__`` without re-running this call.
+
+    A spawned worker runs the parent's main module again (as ``__mp_main__``); a script
+    that calls the compressor outside ``if __name__ == "__main__":`` would then start
+    compressing again in every worker, and the pool breaks. True when there is no main
+    file to re-run (``python -c``, a REPL, ``python -m package``, which ``spawn``
+    skips), or when the main module's frame on the call stack is inside such a guard.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        return True
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None)
+    if spec_name is not None and (spec_name == "__main__" or spec_name.endswith(".__main__")):
+        return True  # ``python -m package``: spawn never re-runs a package's __main__
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True
+    frame: types.FrameType | None = sys._getframe()
+    while frame is not None:
+        if frame.f_globals is main.__dict__ and frame.f_code.co_name == "<module>":
+            break
+        frame = frame.f_back
+    if frame is None:
+        return False  # called once main's top level had finished: cannot tell, so no
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    line = frame.f_lineno
+    return any(
+        isinstance(node, ast.If)
+        and _is_main_test(node.test)
+        and node.lineno <= line <= (node.end_lineno or node.lineno)
+        for node in tree.body
+    )
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """``__name__ == "__main__"``, either way round."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    if not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return len(names) == 1 and len(consts) == 1
+
+
 def compress_tree(
     roots: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
+    options: CompressOptions | None = None,
     encodings: Iterable[str] | None = None,
     skip_extensions: Iterable[str] = (),
     use_default_skip: bool = True,
-    follow_external_symlinks: bool = False,
+    allow_external_symlinks: bool = False,
+    follow_external_symlinks: bool | None = None,
     dry_run: bool = False,
     workers: int | None = None,
-    executor: ExecutorKind = "process",
+    executor: ExecutorKind = "thread",
     reporter: Reporter | None = None,
     dictionaries: int = DEFAULT_KEEP,
 ) -> Summary:
     """Write ``.br``/``.zst``/``.gz`` siblings for every file under ``roots``.
 
-    ``encodings`` defaults to every encoding whose library is installed; asking for one
-    that is not raises :class:`~pinknoise.compress.codecs.MissingEncodingError`.
-    ``skip_extensions`` adds to :data:`DEFAULT_SKIP_EXTENSIONS` (or replaces it with
-    ``use_default_skip=False``). Per-file problems do not raise: they are collected in
-    ``Summary.errors`` and the rest of the tree is still processed.
+    The keywords are those of :func:`pinknoise.compress.options.make_compress_options`,
+    or pass ready-made ``options`` (the other keywords are then ignored). Per-file
+    problems do not raise: they are collected in ``Summary.errors`` and the rest of the
+    tree is still processed.
 
     With ``dictionaries`` > 0 (and zstandard installed), the newest version of each
     versioned asset also gets dcz deltas against that many older versions, for
-    Compression Dictionary Transport (:mod:`pinknoise.compress.deltas`).
+    Compression Dictionary Transport (:mod:`pinknoise.compress.deltas`), taken from
+    the same scan as the files compressed.
     """
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
-    chosen = codecs.resolve_encodings(encodings)
-    skip = normalize_extensions(skip_extensions)
-    if use_default_skip:
-        skip |= DEFAULT_SKIP_EXTENSIONS
-    if executor not in ("process", "thread"):
-        raise ValueError(f"executor must be 'process' or 'thread', not {executor!r}")
-    count = default_workers() if workers is None else workers
-    if count < 1:
-        raise ValueError("workers must be at least 1")
-    run = _Run(
-        normalize_roots(roots),
-        chosen,
-        skip,
-        follow_external_symlinks,
-        dry_run,
-        count,
-        executor,
-        reporter or NullReporter(),
-    )
+    if options is None:
+        options = make_compress_options(
+            encodings=encodings,
+            skip_extensions=skip_extensions,
+            use_default_skip=use_default_skip,
+            allow_external_symlinks=allow_external_symlinks,
+            follow_external_symlinks=follow_external_symlinks,
+            dry_run=dry_run,
+            workers=workers,
+            executor=executor,
+            dictionaries=dictionaries,
+        )
+    if options.executor == "process" and not main_is_guarded():
+        warnings.warn(
+            "pinknoise compress: the calling script has no `if __name__ == '__main__':` "
+            "guard around this call, which process workers would re-run: using threads",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        options = dataclasses.replace(options, executor="thread")
+    run = _Run(normalize_roots(roots), options, reporter or NullReporter())
     summary = run.run()
-    if dictionaries > 0 and not dry_run and "zstd" in codecs.available_encodings():
-        for root in summary.roots:
-            deltas = write_deltas(root, keep=dictionaries)
-            summary.deltas_written += len(deltas.written)
-            summary.deltas_removed += len(deltas.removed)
-            summary.errors.extend(deltas.errors)
+    keep = options.dictionaries
+    if keep > 0 and not options.dry_run and "zstd" in codecs.available_encodings():
+        deltas = write_deltas_for(run.found, keep=keep)
+        summary.deltas_written += len(deltas.written)
+        summary.deltas_removed += len(deltas.removed)
+        summary.errors.extend(deltas.errors)
     return summary

@@ -1,15 +1,25 @@
 """Walk the roots with the same file-selection policy as the server.
 
-* Names starting with ``.`` (files and directories) are ignored, except our own
-  abandoned temporary files, which are collected for deletion.
+* Hidden names (:func:`pinknoise.core.paths.is_hidden`: files and directories starting
+  with ``.``) are ignored, except our own abandoned temporary files, which are
+  collected for deletion; so are names no URL can spell
+  (:func:`pinknoise.core.paths.is_url_safe`), which the server never serves.
 * A symlink whose resolved target is inside the root is followed. A file symlink that
-  leaves the root is skipped unless ``follow_external_symlinks``; its variant is then
+  leaves the root is skipped unless ``allow_external_symlinks``; its variant is then
   written next to the link, inside the root. A directory symlink that leaves the root
   is never descended, even with that flag, because its variants would have to be
   written outside the root: pass that directory as a root of its own instead.
 * Each directory is entered once, keyed by ``(st_dev, st_ino)``, so symlink loops end
   and a directory reachable by two paths is not compressed twice.
 * Only regular files are compressed (FIFOs, sockets and devices are skipped).
+* dcz deltas (``NAME.<sha256>.dcz``) are representations of ``NAME``, not files of
+  their own: they are listed apart, for the delta step, which takes its versions from
+  this same scan (:mod:`pinknoise.compress.deltas`).
+
+These are the rules of the server's walk (:func:`pinknoise.core.scanner.walk`), plus
+what only a writer needs (full stat results, reasons for what was left out, temp files,
+each directory once so nothing is compressed twice, external directory symlinks never
+entered).
 """
 
 from __future__ import annotations
@@ -22,7 +32,9 @@ from typing import Final
 
 from pinknoise.compress.atomic import is_abandoned_temp
 from pinknoise.core.codings import SUFFIXES, VARIANT_SUFFIXES
-from pinknoise.core.paths import is_hidden_at_root
+from pinknoise.core.dictionaries import parse_delta_name
+from pinknoise.core.paths import is_hidden, is_hidden_at_root, is_url_safe
+from pinknoise.core.paths import is_within as _is_within
 
 #: Extensions whose content is already compressed; compressing them again wastes time
 #: and (by the 5 % rule) almost never yields a variant. SVG, ICO/BMP, TTF/OTF/EOT and
@@ -82,19 +94,26 @@ class ScanResult:
     ignored: list[tuple[str, str]] = field(default_factory=list)
     #: Temporary files abandoned by a killed run.
     abandoned_temps: list[str] = field(default_factory=list)
+    #: Paths of the regular files named like a dcz delta (``NAME.<sha256>.dcz``).
+    deltas: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 def is_within(path: str, root: str) -> bool:
     """True if real path ``path`` is ``root`` or below it (both already resolved)."""
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+    return _is_within(path, root.rstrip(os.sep) or os.sep)
+
+
+def printable(path: str) -> str:
+    """``path`` with undecodable bytes escaped, safe to print on any stream."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def scan_root(
     index: int,
     root: str,
     skip_extensions: frozenset[str],
-    follow_external_symlinks: bool,
+    allow_external_symlinks: bool,
     result: ScanResult,
 ) -> None:
     """Walk ``root`` and append what it holds to ``result``."""
@@ -122,9 +141,12 @@ def scan_root(
         for entry in entries:
             name = entry.name
             rel = f"{rel_dir}{name}"
-            if name.startswith("."):
+            if is_hidden(name):
                 if is_abandoned_temp(name):
                     result.abandoned_temps.append(entry.path)
+                continue
+            if not is_url_safe(name):
+                result.ignored.append((printable(entry.path), "a name no URL can spell"))
                 continue
             if not rel_dir and is_hidden_at_root(name):
                 continue  # never served (Django's manifest), so never compressed
@@ -158,8 +180,11 @@ def scan_root(
             if not stat_module.S_ISREG(st.st_mode):
                 result.ignored.append((entry.path, "not a regular file"))
                 continue
-            if external and not follow_external_symlinks:
+            if external and not allow_external_symlinks:
                 result.ignored.append((entry.path, "symlink leaves the root"))
+                continue
+            if name.endswith(".dcz") and parse_delta_name(name) is not None:
+                result.deltas.append(entry.path)
                 continue
             if any(name.endswith(s) for s in VARIANT_SUFFIXES):
                 # A variant (ours or someone's): never compress it again.
@@ -175,10 +200,10 @@ def scan_root(
 
 
 def scan(
-    roots: list[str], skip_extensions: frozenset[str], follow_external_symlinks: bool
+    roots: list[str], skip_extensions: frozenset[str], allow_external_symlinks: bool
 ) -> ScanResult:
     """Walk every root in order into one :class:`ScanResult`."""
     result = ScanResult()
     for index, root in enumerate(roots):
-        scan_root(index, root, skip_extensions, follow_external_symlinks, result)
+        scan_root(index, root, skip_extensions, allow_external_symlinks, result)
     return result

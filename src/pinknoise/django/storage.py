@@ -27,7 +27,7 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, Stati
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.management.base import CommandError
 
-from pinknoise.compress import MissingEncodingError, compress_tree
+from pinknoise.compress import MissingEncodingError, compress_tree, make_compress_options
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.snapshot import SNAPSHOT_NAME, write_snapshot
 from pinknoise.django.settings import Config, read_config
@@ -39,12 +39,17 @@ log = logging.getLogger("pinknoise")
 PostProcessed = tuple[str, str, bool] | tuple[str, None, Exception]
 
 
-class MissingFileError(ValueError):
+class MissingFileError(CommandError, ValueError):
     """A CSS/JS file references a file collectstatic cannot find.
 
     A ``ValueError``, like the error Django raises in the same place, so code that
-    catches Django's error keeps working.
+    catches Django's error keeps working; and a ``CommandError``, so ``manage.py
+    collectstatic`` prints the message alone, without a traceback.
     """
+
+
+class ReferenceOutsideRootError(MissingFileError):
+    """A CSS/JS reference resolves to a path outside ``STATIC_ROOT``."""
 
 
 class MissingReferenceWarning(UserWarning):
@@ -78,17 +83,17 @@ class _CollectMixin:
         """Compress ``STATIC_ROOT`` and record it; yield an error tuple on failure."""
         skip = config.skip_compress_extensions
         try:
-            summary = compress_tree(
-                self.location,
+            options = make_compress_options(
                 encodings=config.compress_encodings,
                 skip_extensions=skip or (),
                 use_default_skip=skip is None,
-                follow_external_symlinks=config.options.allow_external_symlinks,
+                allow_external_symlinks=config.options.allow_external_symlinks,
             )
         except MissingEncodingError as error:
             # A CommandError: manage.py prints its one line instead of a traceback.
             yield "PINKNOISE_ENCODINGS", None, CommandError(f"PINKNOISE_ENCODINGS: {error}")
             return
+        summary = compress_tree(self.location, options=options)
         if summary.errors:
             lines = "\n".join(f"  {path}: {message}" for path, message in summary.errors)
             yield (
@@ -213,25 +218,42 @@ class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stub
         )
 
         def checked(match: re.Match[str]) -> str:
+            reference = match.group("url")
             try:
                 return convert(match)
+            except SuspiciousFileOperation as error:
+                target = self._resolved(name, reference)
+                message = _outside_message(name, reference, target)
+                return self._report(name, reference, match, message, error, outside=True)
             except ValueError as error:
-                reference = match.group("url")
-                target = self._missing_target(name, reference)
-                if target is None:
+                missing = self._missing_target(name, reference)
+                if missing is None:
                     raise  # the referenced file exists: some other problem, Django's words
-                message = _missing_message(name, reference, target, match.group("matched"))
-                if self._config.missing_references == "error":
-                    raise MissingFileError(message) from error
-                if (name, reference) not in self._warned:
-                    self._warned.add((name, reference))
-                    warnings.warn(message, MissingReferenceWarning, stacklevel=2)
-                return match.group("matched")
+                message = _missing_message(name, reference, missing, match.group("matched"))
+                return self._report(name, reference, match, message, error, outside=False)
 
         return checked
 
-    def _missing_target(self, name: str, reference: str) -> str | None:
-        """The storage name ``reference`` resolves to from ``name``, if that is missing."""
+    def _report(
+        self,
+        name: str,
+        reference: str,
+        match: re.Match[str],
+        message: str,
+        error: Exception,
+        outside: bool,
+    ) -> str:
+        """Raise (strict mode) or warn once and leave the reference as written."""
+        if self._config.missing_references == "error":
+            kind = ReferenceOutsideRootError if outside else MissingFileError
+            raise kind(message) from error
+        if (name, reference) not in self._warned:
+            self._warned.add((name, reference))
+            warnings.warn(message, MissingReferenceWarning, stacklevel=3)
+        return match.group("matched")
+
+    def _resolved(self, name: str, reference: str) -> str:
+        """The storage name ``reference`` resolves to from ``name`` (may leave the root)."""
         url_path = unquote(urldefrag(reference)[0])
         static_url = str(settings.STATIC_URL or "")
         if url_path.startswith("/"):
@@ -239,11 +261,25 @@ class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stub
         else:
             source = name.replace(os.sep, "/")
             target = posixpath.join(posixpath.dirname(source), url_path)
-        target = posixpath.normpath(target.split("?", 1)[0])
+        return posixpath.normpath(target.split("?", 1)[0])
+
+    def _missing_target(self, name: str, reference: str) -> str | None:
+        """The storage name ``reference`` resolves to from ``name``, if that is missing."""
+        target = self._resolved(name, reference)
         try:
             return None if self.exists(target) else target
         except SuspiciousFileOperation:
             return target
+
+
+def _outside_message(name: str, reference: str, target: str) -> str:
+    return (
+        f"{name} references {reference!r}, which resolves to {target!r}, outside "
+        f"STATIC_ROOT: collectstatic never serves or hashes a file there. Fix the "
+        f"reference in {name} (a relative path resolves from its directory). To collect "
+        f"anyway and leave such references as written, set "
+        f"PINKNOISE_MISSING_REFERENCES = 'warn'."
+    )
 
 
 def _missing_message(name: str, reference: str, target: str, matched: str) -> str:
@@ -272,4 +308,5 @@ __all__ = [
     "CompressionError",
     "MissingFileError",
     "MissingReferenceWarning",
+    "ReferenceOutsideRootError",
 ]
