@@ -81,28 +81,37 @@ async def answer(
     if entry is None:
         return None
     request = make_request()
+    try:
+        # Not blocking: bytes, a path or nothing; a file would have raised WouldBlock.
+        return server.respond(path, entry, request, send_path=send_path, blocking=False)  # type: ignore[return-value]
+    except WouldBlock as blocked:
+        return await off_loop(server, path, blocked.entry, request, send_path)
+    except LookupError:
+        return None
+
+
+async def off_loop(
+    server: StaticServer, path: str, entry: object, request: Request, send_path: bool
+) -> tuple[Response, AsyncBody | None] | None:
+    """The blocking pass in a worker thread: what ``respond(blocking=False)`` could not do.
+
+    None when the path is not static after all (the file is gone, or changed twice
+    while being answered: the application then says 404).
+    """
     for _ in range(2):
-        try:
-            response, body = server.respond(
-                path, entry, request, send_path=send_path, blocking=False
-            )
-        except WouldBlock as blocked:
-            pending = blocked.entry
-            answered = await asyncio.to_thread(_respond, server, path, pending, request, send_path)
-        except LookupError:
-            return None
-        else:
-            if body is None or isinstance(body, bytes | FilePath):
-                return response, body
-            answered = await asyncio.to_thread(_first_chunk, response, body)
-        if answered is not None:
-            return answered
-    return None  # changed twice while being answered: let the application say 404
+        answered = await asyncio.to_thread(_respond, server, path, entry, request, send_path)
+        if answered is not _CHANGED:
+            return answered  # type: ignore[return-value]
+    return None
+
+
+#: ``_respond``'s answer when a file shrank between the decision and its first read.
+_CHANGED: Final = object()
 
 
 def _respond(
     server: StaticServer, path: str, entry: object, request: Request, send_path: bool
-) -> tuple[Response, AsyncBody | None] | None:
+) -> tuple[Response, AsyncBody | None] | object | None:
     """The blocking pass and, for a file, its first chunk, in one worker-thread hop."""
     try:
         response, body = server.respond(path, entry, request, send_path=send_path)  # type: ignore[arg-type]
@@ -110,7 +119,7 @@ def _respond(
         return None
     if body is None or isinstance(body, bytes | FilePath):
         return response, body
-    return _first_chunk(response, body)
+    return _first_chunk(response, body) or _CHANGED
 
 
 def _first_chunk(response: Response, file: Body) -> tuple[Response, Stream] | None:

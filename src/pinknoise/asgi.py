@@ -13,11 +13,11 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
-from pinknoise.aio import Stream, answer
+from pinknoise.aio import AsyncBody, Stream, answer, off_loop
 from pinknoise.core.options import make_options
 from pinknoise.core.request import Request
 from pinknoise.core.response import Headers, Response
-from pinknoise.core.server import FilePath, StaticServer
+from pinknoise.core.server import FilePath, StaticServer, WouldBlock
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -87,7 +87,23 @@ class PinkNoiseASGI:
             # Mounted (Starlette Mount, --root-path): the prefix is relative to the mount.
             path = path[len(root_path) :] or "/"
         send_path = "http.response.pathsend" in (scope.get("extensions") or ())
-        answered = await answer(self.server, path, lambda: _request(scope), send_path)
+        server = self.server
+        body: AsyncBody | None
+        if server.find_blocks:  # autorefresh: even the lookup is disk work
+            answered = await answer(server, path, lambda: _request(scope), send_path)
+        else:
+            # The hot path, inline: one dict lookup, then an answer from memory.
+            entry = server.find(path)
+            if entry is None:
+                return await self._pass(scope, receive, send)
+            request = _request(scope)
+            try:
+                # Not blocking: bytes, a path or nothing (a file raises WouldBlock).
+                answered = server.respond(path, entry, request, send_path=send_path, blocking=False)  # type: ignore[assignment]
+            except WouldBlock as blocked:
+                answered = await off_loop(server, path, blocked.entry, request, send_path)
+            except LookupError:
+                answered = None
         if answered is None:
             return await self._pass(scope, receive, send)
         response, body = answered
