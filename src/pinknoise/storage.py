@@ -6,6 +6,7 @@ from pinknoise.django.storage import (
     CompressionError,
     MissingFileError,
     MissingReferenceWarning,
+    ReferenceOutsideRootError,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "CompressionError",
     "MissingFileError",
     "MissingReferenceWarning",
+    "ReferenceOutsideRootError",
 ]
