@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from pinknoise.aio import AsyncBody, Stream, answer, off_loop
 from pinknoise.core.options import make_options
-from pinknoise.core.request import Request
+from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import Headers, Response
 from pinknoise.core.server import FilePath, StaticServer, WouldBlock
 
@@ -26,17 +26,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _RAW_HEADERS_LIMIT: Final = 8192
-# Request header name -> position in Request's positional arguments (after method, query).
-_FIELDS: Final = {
-    b"accept-encoding": 0,
-    b"range": 1,
-    b"if-range": 2,
-    b"if-match": 3,
-    b"if-none-match": 4,
-    b"if-modified-since": 5,
-    b"if-unmodified-since": 6,
-    b"available-dictionary": 7,
-}
+#: Request header name (bytes, as ASGI gives it) -> position in ``FIELDS``.
+_FIELDS: Final = {name.encode("latin-1"): index for index, (_, _, name) in enumerate(FIELDS)}
 _NOT_FOUND: Final = (
     {
         "type": "http.response.start",
@@ -152,7 +143,7 @@ class PinkNoiseASGI:
 
 
 def _request(scope: Scope) -> Request:
-    fields: list[str | None] = [None] * 8
+    fields: list[str | None] = [None] * len(FIELDS)
     for name, value in scope["headers"]:
         index = _FIELDS.get(name)
         if index is not None:

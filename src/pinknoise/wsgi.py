@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from pinknoise.core.options import make_options
-from pinknoise.core.request import Request
+from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import REASONS
 from pinknoise.core.server import FilePath, StaticServer
 
@@ -93,18 +93,10 @@ class PinkNoise:
 def request_from_environ(environ: Mapping[str, Any]) -> Request:
     """The core's view of a WSGI environ (or Django's ``request.META``)."""
     get = environ.get
-    return Request(
-        get("REQUEST_METHOD", "GET"),
-        get("QUERY_STRING", ""),
-        get("HTTP_ACCEPT_ENCODING"),
-        get("HTTP_RANGE"),
-        get("HTTP_IF_RANGE"),
-        get("HTTP_IF_MATCH"),
-        get("HTTP_IF_NONE_MATCH"),
-        get("HTTP_IF_MODIFIED_SINCE"),
-        get("HTTP_IF_UNMODIFIED_SINCE"),
-        get("HTTP_AVAILABLE_DICTIONARY"),
-    )
+    return Request(get("REQUEST_METHOD", "GET"), get("QUERY_STRING", ""), *map(get, _WSGI_KEYS))
+
+
+_WSGI_KEYS: Final = tuple(key for _, key, _ in FIELDS)
 
 
 class FileSlice:

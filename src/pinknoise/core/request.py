@@ -48,3 +48,21 @@ class Request:
         self.if_modified_since = if_modified_since
         self.if_unmodified_since = if_unmodified_since
         self.available_dictionary = available_dictionary
+
+
+#: The request header fields the core reads, in :class:`Request`'s positional order after
+#: method and query: (attribute, WSGI environ key, header name as ASGI/RSGI spell it).
+#: Every adapter builds its requests from this one table.
+FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+    (attribute, "HTTP_" + attribute.upper(), attribute.replace("_", "-"))
+    for attribute in (
+        "accept_encoding",
+        "range",
+        "if_range",
+        "if_match",
+        "if_none_match",
+        "if_modified_since",
+        "if_unmodified_since",
+        "available_dictionary",
+    )
+)
