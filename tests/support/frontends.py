@@ -72,61 +72,60 @@ def _asgi_starter(pathsend: bool) -> Callable[..., AbstractContextManager[Fetch]
     return start
 
 
-def _django_settings(root: Path, options: dict[str, Any]) -> dict[str, Any]:
+@contextmanager
+def _django_settings(root: Path, options: dict[str, Any]) -> Iterator[None]:
+    """Django configured to serve ``root`` at ``/static/``, options as PINKNOISE_*."""
+    from tests.support.django_setup import ensure_configured
+
+    ensure_configured()
+    from django.test import override_settings
+
     values: dict[str, Any] = {"STATIC_ROOT": str(root), "STATIC_URL": PREFIX}
     for name, value in options.items():
         values[f"PINKNOISE_{name.upper()}"] = value
-    return values
+    with override_settings(**values):
+        yield
 
 
-def _django_starter(asynchronous: bool) -> Callable[..., AbstractContextManager[Fetch]]:
-    @contextmanager
-    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
-        from tests.support.django_setup import ensure_configured
-
-        ensure_configured()
-        from django.test import AsyncClient, Client, override_settings
-
-        from tests.django.django_client import async_fetch, sync_fetch
-
-        with override_settings(**_django_settings(root, options)):
-            if asynchronous:
-                async_client = AsyncClient()
-                yield lambda method, target, headers=None: async_fetch(
-                    async_client, method, target, _fetch_headers(headers)
-                )
-            else:
-                client = Client()
-                yield lambda method, target, headers=None: sync_fetch(
-                    client, method, target, _fetch_headers(headers)
-                )
-
-    return start
-
-
-def _wrap_starter(asynchronous: bool) -> Callable[..., AbstractContextManager[Fetch]]:
-    @contextmanager
-    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
-        from tests.support.django_setup import ensure_configured
-
-        ensure_configured()
+def _django_fetch(asynchronous: bool, wrapped: bool) -> Fetch:
+    """A fetch through Django: its test clients (middleware) or ``wrap()``ed handlers."""
+    if wrapped:
         from django.core.handlers.asgi import ASGIHandler
         from django.core.handlers.wsgi import WSGIHandler
-        from django.test import override_settings
 
         from pinknoise.django import wrap
 
-        with override_settings(**_django_settings(root, options)):
-            if asynchronous:
-                asgi = wrap(ASGIHandler())
-                yield lambda method, target, headers=None: asgi_client.call(
-                    asgi, method, target, _fetch_headers(headers), pathsend=True
-                )
-            else:
-                wsgi = wrap(WSGIHandler())
-                yield lambda method, target, headers=None: wsgi_client.call(
-                    wsgi, method, target, _fetch_headers(headers)
-                )
+        if asynchronous:
+            asgi = wrap(ASGIHandler())
+            return lambda method, target, headers=None: asgi_client.call(
+                asgi, method, target, _fetch_headers(headers), pathsend=True
+            )
+        wsgi = wrap(WSGIHandler())
+        return lambda method, target, headers=None: wsgi_client.call(
+            wsgi, method, target, _fetch_headers(headers)
+        )
+    from django.test import AsyncClient, Client
+
+    from tests.django.django_client import async_fetch, sync_fetch
+
+    if asynchronous:
+        async_client = AsyncClient()
+        return lambda method, target, headers=None: async_fetch(
+            async_client, method, target, _fetch_headers(headers)
+        )
+    client = Client()
+    return lambda method, target, headers=None: sync_fetch(
+        client, method, target, _fetch_headers(headers)
+    )
+
+
+def _django_starter(
+    asynchronous: bool, wrapped: bool = False
+) -> Callable[..., AbstractContextManager[Fetch]]:
+    @contextmanager
+    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+        with _django_settings(root, options):
+            yield _django_fetch(asynchronous, wrapped)
 
     return start
 
@@ -178,8 +177,8 @@ IN_PROCESS = [
     Frontend("asgi-pathsend", _asgi_starter(pathsend=True)),
     Frontend("django-sync", _django_starter(asynchronous=False)),
     Frontend("django-async", _django_starter(asynchronous=True)),
-    Frontend("django-wrap-wsgi", _wrap_starter(asynchronous=False)),
-    Frontend("django-wrap-asgi", _wrap_starter(asynchronous=True)),
+    Frontend("django-wrap-wsgi", _django_starter(asynchronous=False, wrapped=True)),
+    Frontend("django-wrap-asgi", _django_starter(asynchronous=True, wrapped=True)),
 ]
 OVER_HTTP = [
     Frontend(name, _http_starter(name), over_http=True)
