@@ -29,7 +29,8 @@ Two measurements, in one run:
   ``PinkNoiseASGI(None, STATIC_ROOT, prefix="/static/")`` over the same files.
 
 Every variant and set-up is first checked (status 200, ``Content-Encoding: br``, the
-``.br`` file's bytes or length); problems are printed and flagged ``!``. The goals are
+``.br`` file's bytes; in process, ``wrap()``'s headers equal the middleware's); problems
+are printed and flagged ``!``. The goals are
 issue 15's; they are printed with the ratios, never turned into an exit status.
 
     .venv/bin/python benchmarks/bench_django.py            # ~2 minutes
@@ -253,6 +254,11 @@ def _inprocess_child(roots: dict[str, Path], requests: int, rounds: int) -> Inpr
             status, headers, body = asgi_resp.status, asgi_resp.headers, asgi_resp.body
         res.problems[variant] = check(status, headers, body, br)
         res.headers[variant] = headers
+    for kind in ("WSGI", "ASGI"):  # wrap() promises the middleware's headers, exactly
+        wrapped, middleware = res.headers[f"{kind} wrap"], res.headers[f"{kind} pinknoise-mw"]
+        if wrapped != middleware:
+            diff = set(wrapped.items()) ^ set(middleware.items())
+            res.problems[f"{kind} wrap"].append(f"headers differ from the middleware's: {diff}")
 
     def batch(variant: str, n: int) -> float:
         """Mean us per request over ``n`` requests."""
