@@ -305,6 +305,7 @@ class HttpResult:
     setups: list[str]
     paths: dict[str, str] = field(default_factory=dict)
     rps: dict[str, float] = field(default_factory=dict)
+    rps_rounds: dict[str, list[float]] = field(default_factory=dict)  # each round's, in order
     latency_ms: dict[str, dict[str, float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)
@@ -371,8 +372,14 @@ def http_check(port: int, path: str, br: bytes) -> list[str]:
     return check(resp.status, headers, body, br)
 
 
-def run_http(roots: dict[str, Path], seconds: int, rounds: int, warmup: bool = True) -> HttpResult:
-    names = list(SETUPS)
+def run_http(
+    roots: dict[str, Path],
+    seconds: int,
+    rounds: int,
+    warmup: bool = True,
+    setups: list[str] | None = None,
+) -> HttpResult:
+    names = setups or list(SETUPS)
     wrk_bin = bench_http.ensure_tools()["wrk"]
     if wrk_bin is None:
         return HttpResult([], skipped="wrk not installed")
@@ -391,7 +398,8 @@ def run_http(roots: dict[str, Path], seconds: int, rounds: int, warmup: bool = T
                 port, path = live[name].port, res.paths[name]
                 runs[name].append(bench_http.wrk(wrk_bin, port, path, seconds, CONNECTIONS, header))
     for name in names:
-        res.rps[name] = statistics.median(x.rps for x in runs[name])
+        res.rps_rounds[name] = [x.rps for x in runs[name]]
+        res.rps[name] = statistics.median(res.rps_rounds[name])
         res.latency_ms[name] = {
             p: statistics.median(x.latency_ms[p] for x in runs[name])
             for p in bench_http.PERCENTILES
@@ -435,6 +443,7 @@ def run(
     http_rounds: int = 3,
     warmup: bool = True,
     parts: tuple[str, ...] = ("inprocess", "http"),
+    setups: list[str] | None = None,
 ) -> DjangoResult:
     if why := missing():
         return DjangoResult(skipped=why)
@@ -444,7 +453,7 @@ def run(
         if "inprocess" in parts:
             res.inprocess = run_inprocess(roots, requests, rounds)
         if "http" in parts:
-            res.http = run_http(roots, seconds, http_rounds, warmup)
+            res.http = run_http(roots, seconds, http_rounds, warmup, setups)
     return res
 
 
@@ -491,17 +500,19 @@ def format_http(res: HttpResult) -> str:
         return f"HTTP part skipped: {res.skipped}"
     pcts = bench_http.PERCENTILES
     head = f"{'set-up':<24}{'req/s':>9}" + "".join(f"{'p' + p[:-1] + ' ms':>9}" for p in pcts)
-    head += f"{'vs gunicorn+wn mw':>19}{'errors':>8}"
+    head += f"{'rounds min-max':>16}{'vs gunicorn+wn mw':>19}{'errors':>8}"
     lines = [head, "-" * len(head)]
     base = res.rps.get("gunicorn+whitenoise-mw")
     for n in res.setups:
         flag = "!" if res.problems[n] else " "
         lat = "".join(f"{res.latency_ms[n][p]:>9.2f}" for p in pcts)
+        spread = f"{min(res.rps_rounds[n]):.0f}-{max(res.rps_rounds[n]):.0f}"
         lines.append(
-            f"{n:<24}{res.rps[n]:>8.0f}{flag}{lat}{_ratio(res.rps[n], base):>19}{res.errors[n]:>8}"
+            f"{n:<24}{res.rps[n]:>8.0f}{flag}{lat}{spread:>16}{_ratio(res.rps[n], base):>19}"
+            f"{res.errors[n]:>8}"
         )
     lines.append(
-        f"GET {res.paths.get('gunicorn+wrap', '')} (br), wrk -t1 -c{CONNECTIONS} "
+        f"GET {next(iter(res.paths.values()), '')} (br), wrk -t1 -c{CONNECTIONS} "
         f"-d{res.seconds}s on {HOST}; median of {res.rounds} rotating rounds; higher is better. "
         f"gunicorn {' '.join(GUNICORN_ARGS[:4])}; uvicorn --workers {WORKERS}; granian "
         f"--interface asgi --workers {WORKERS}. wn mw = WhiteNoise's middleware."
@@ -523,6 +534,13 @@ def format_table(res: DjangoResult) -> str:
     return "\n\n".join(parts)
 
 
+def parse_setups(value: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if unknown := [n for n in names if n not in SETUPS]:
+        raise ValueError(f"unknown set-up(s) {unknown}; choose from {list(SETUPS)}")
+    return names
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--inprocess-child":
         args = json.loads(sys.argv[2])
@@ -536,12 +554,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     parser.add_argument("--http-rounds", type=int, default=3)
     parser.add_argument("--parts", default="inprocess,http", help="inprocess,http")
+    parser.add_argument("--setups", type=parse_setups, help=f"a comma list of {list(SETUPS)}")
     parser.add_argument("--quick", action="store_true", help="CI smoke test, < 30 s")
     args = parser.parse_args()
     if args.quick:
         args.requests, args.rounds, args.seconds, args.http_rounds = 200, 3, 1, 1
     parts = tuple(p for p in args.parts.split(",") if p)
-    res = run(args.requests, args.rounds, args.seconds, args.http_rounds, not args.quick, parts)
+    res = run(
+        args.requests, args.rounds, args.seconds, args.http_rounds, not args.quick, parts,
+        args.setups,
+    )  # fmt: skip
     print(format_table(res))
 
 
