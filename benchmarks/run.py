@@ -1,7 +1,7 @@
 """Run every benchmark and print one combined report with ratios to WhiteNoise (and nginx).
 
-    .venv/bin/python benchmarks/run.py            # default run (about 10 minutes)
-    .venv/bin/python benchmarks/run.py --quick    # CI smoke test, under a minute
+    .venv/bin/python benchmarks/run.py            # default run (about 12 minutes)
+    .venv/bin/python benchmarks/run.py --quick    # CI smoke test, about 70 s
     .venv/bin/python benchmarks/run.py --full --charts docs/benchmarks   # the published run
 
 Parts, all in the same run on the same machine: in-process WSGI, in-process ASGI (with
