@@ -261,8 +261,18 @@ class WrkRun:
     errors: int  # socket errors + non-2xx/3xx responses
 
 
-def wrk(wrk_bin: str, port: int, path: str, seconds: int, connections: int) -> WrkRun:
+def wrk(
+    wrk_bin: str,
+    port: int,
+    path: str,
+    seconds: int,
+    connections: int,
+    headers: tuple[str, ...] = (),
+) -> WrkRun:
+    """One wrk run; ``headers`` are ``"Name: value"`` lines sent with every request."""
     cmd = [wrk_bin, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    for header in headers:
+        cmd += ["-H", header]
     cmd.append(f"http://{HOST}:{port}{path}")
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True)
     text = out.stdout

@@ -1,14 +1,15 @@
 """Run every benchmark and print one combined report with ratios to WhiteNoise (and nginx).
 
-    .venv/bin/python benchmarks/run.py            # default run (about 10 minutes)
-    .venv/bin/python benchmarks/run.py --quick    # CI smoke test, under a minute
+    .venv/bin/python benchmarks/run.py            # default run (about 12 minutes)
+    .venv/bin/python benchmarks/run.py --quick    # CI smoke test, about 70 s
     .venv/bin/python benchmarks/run.py --full --charts docs/benchmarks   # the published run
 
 Parts, all in the same run on the same machine: in-process WSGI, in-process ASGI (with
 and without pathsend), start-up time and memory, HTTP req/s + latency and large-file MB/s
-under gunicorn, uvicorn, granian and nginx, and compression against WhiteNoise's
-compressor. Figures only: no thresholds, the exit status says whether the benchmarks ran,
-not whether pinknoise met its targets.
+under gunicorn, uvicorn, granian and nginx, Django (``pinknoise.django.wrap()`` against
+the middlewares, in process and over HTTP: ``bench_django``), and compression against
+WhiteNoise's compressor. Figures only: no thresholds, the exit status says whether the
+benchmarks ran, not whether pinknoise met its targets.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from typing import Any
 
 import bench_asgi_inprocess as bench_asgi
 import bench_compress
+import bench_django
 import bench_http
 import bench_startup
 import bench_wsgi_inprocess as bench_inprocess
 import targets
 
-PARTS = ("inprocess", "asgi", "startup", "http", "compress")
+PARTS = ("inprocess", "asgi", "startup", "http", "django", "compress")
 # (label, StartupRow attribute, format)
 STARTUP_FIGURES = (
     ("cpu s", "cpu", ".3f"),
@@ -222,6 +224,9 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
                     ",.0f",
                 )
             )
+    django: bench_django.DjangoResult | None = results.get("django")
+    if django:
+        rows += django_rows(django)
     compress: dict[str, bench_compress.CorpusResult] | None = results.get("compress")
     if compress:
         for name, corpus in compress.items():
@@ -229,6 +234,46 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
             rows.append(Row(f"compress {name} wall s", pn.seconds, wn.seconds))
             rows.append(Row(f"compress {name} .gz bytes", pn.gz_bytes, wn.gz_bytes, fmt=",.0f"))
             rows.append(Row(f"compress {name} .br bytes", pn.br_bytes, wn.br_bytes, fmt=",.0f"))
+    return rows
+
+
+def django_rows(res: bench_django.DjangoResult) -> list[Row]:
+    """pinknoise column: pinknoise's way; whitenoise column: WhiteNoise's middleware."""
+    rows: list[Row] = []
+
+    def goal_cells(goals: list[Any], figure: str) -> tuple[str, bool | None]:
+        """Every goal on ``figure``: text (with each ratio when there are several), met."""
+        mine = [(g, r, m) for g, r, m in goals if g.figure == figure]
+        text = "; ".join(
+            g.short_text + (f" ({r:.2f}x)" if r is not None and len(mine) > 1 else "")
+            for g, r, _ in mine
+        )
+        mets = [m for _, _, m in mine]
+        return text, None if not mets or None in mets else all(mets)
+
+    if res.inprocess:
+        us = res.inprocess.us
+        goals = bench_django.inprocess_goals(res.inprocess)
+        for kind in ("WSGI", "ASGI"):
+            wn = us.get(f"{kind} whitenoise-mw")
+            pink_mw = us.get(f"{kind} pinknoise-mw")
+            rows.append(Row(f"Django {kind} pinknoise mw hit (us)", pink_mw, wn))
+            goal, met = goal_cells(goals, f"{kind} wrap")
+            rows.append(Row(f"Django {kind} wrap() hit (us)", us.get(f"{kind} wrap"), wn, None,
+                            None, goal, met))  # fmt: skip
+    if res.http and res.http.rps:
+        rps = res.http.rps
+        goals = bench_django.http_goals(res.http)
+        g_wn, uv_wn = rps.get("gunicorn+whitenoise-mw"), rps.get("uvicorn+whitenoise-mw")
+        for figure, name, wn in (
+            ("Django gunicorn pinknoise mw req/s", "gunicorn+pinknoise-mw", g_wn),
+            ("Django gunicorn wrap() req/s", "gunicorn+wrap", g_wn),
+            ("Django granian pinknoise mw req/s", "granian+pinknoise-mw", uv_wn),
+            ("Django granian PinkNoiseASGI req/s", "granian+PinkNoiseASGI", uv_wn),
+            ("Django granian wrap() req/s", "granian+wrap", uv_wn),
+        ):
+            goal, met = goal_cells(goals, name)
+            rows.append(Row(figure, rps.get(name), wn, goal=goal, met=met, fmt=",.0f"))
     return rows
 
 
@@ -252,7 +297,9 @@ def format_summary(rows: list[Row]) -> str:
         )
     lines.append(
         "whitenoise column: WhiteNoise (WSGI) for every figure, incl. the ASGI rows (WhiteNoise "
-        "has no ASGI app) and the server rows (gunicorn+whitenoise)."
+        "has no ASGI app) and the server rows (gunicorn+whitenoise); for the Django rows, "
+        "WhiteNoise's middleware in the same project: under WSGIHandler / ASGIHandler in "
+        "process, under gunicorn (gunicorn rows) or uvicorn (granian rows) over HTTP."
     )
     return "\n".join(lines)
 
@@ -326,6 +373,19 @@ def run_all(args: argparse.Namespace, snapshot_rev: str | None) -> None:
             seconds=1 if quick else 5, rounds=1 if quick else 3, warmup=not quick
         ),
         bench_http.format_table,
+    )
+
+    part(
+        "django",
+        "Django: wrap() vs the middlewares, in process (us) and over HTTP (req/s)",
+        lambda: bench_django.run(
+            requests=200 if quick else 2000,
+            rounds=3 if quick else 11,
+            seconds=1 if quick else 5,
+            http_rounds=1 if quick else 3,
+            warmup=not quick,
+        ),
+        bench_django.format_table,
     )
 
     def compress() -> dict[str, bench_compress.CorpusResult]:
