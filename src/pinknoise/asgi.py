@@ -46,8 +46,10 @@ class PinkNoiseASGI:
     ``application`` untouched.
     """
 
-    #: ``added_headers(scope)``: encoded headers appended to every static response, for
-    #: integrations that stand in for middleware (``pinknoise.django.wrap``).
+    #: For integrations that stand in for middleware (``pinknoise.django.wrap``):
+    #: encoded headers appended to every static response (cached with the rest), and
+    #: ``added_headers(scope)`` for those that depend on the request (HSTS).
+    added_raw: list[tuple[bytes, bytes]] = []  # noqa: RUF012 (never mutated)
     added_headers: Callable[[Scope], list[tuple[bytes, bytes]]] | None = None
 
     def __init__(
@@ -104,7 +106,7 @@ class PinkNoiseASGI:
                 "status": response.status,
                 "headers": self._encode(response)
                 if self.added_headers is None
-                else self._encode(response) + self.added_headers(scope),
+                else self._encode(response) + self.added_headers(scope),  # per request
             }
         )
         if body is None:
@@ -123,6 +125,7 @@ class PinkNoiseASGI:
         if cached is not None and cached[0] is headers:
             return cached[1]
         raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+        raw += self.added_raw
         if response.status in (200, 304):
             if len(self._raw_headers) >= _RAW_HEADERS_LIMIT:
                 self._raw_headers.clear()

@@ -157,18 +157,19 @@ class WrappedASGI(_Deferred):
             )
             proxy_value = proxy[1].encode("latin-1") if proxy else b""
 
-            def added(scope: Scope) -> list[tuple[bytes, bytes]]:
-                if secure is always:
-                    return always
-                if scope.get("scheme") in ("https", "wss"):
-                    return secure
-                if proxy_name and any(
-                    name == proxy_name and value == proxy_value for name, value in scope["headers"]
-                ):
-                    return secure
-                return always
+            adapter.added_raw = always  # constant: encoded once, cached per response
+            if secure is not always:
+                hsts = secure[len(always) :]
 
-            adapter.added_headers = added
+                def added(scope: Scope) -> list[tuple[bytes, bytes]]:
+                    if scope.get("scheme") in ("https", "wss") or (
+                        proxy_name
+                        and any(n == proxy_name and v == proxy_value for n, v in scope["headers"])
+                    ):
+                        return hsts
+                    return []
+
+                adapter.added_headers = added
         return adapter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
