@@ -134,3 +134,27 @@ def test_server_caches_manifest_outputs_as_immutable(tmp_path: Path) -> None:
     assert wsgi_client.call(app, "GET", "/index.html").header("Cache-Control") == (
         "max-age=60, public"
     )
+
+
+def test_a_fifo_or_outside_link_as_manifest_is_ignored_without_hanging(tmp_path: Path) -> None:
+    """Read through the walker's checked open: O_NONBLOCK, regular files, inside the root."""
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "root"
+    (root / ".vite").mkdir(parents=True)
+    os.mkfifo(root / ".vite" / "manifest.json")
+    outside = tmp_path / "manifest.json"
+    outside.write_text('{"main.js": {"file": "assets/main-BvG1l0Ao.js", "src": "main.js"}}')
+    (root / "manifest.json").symlink_to(outside)
+    script = (
+        "import sys\n"
+        "from pinknoise.core.bundlers import hashed_outputs\n"
+        "print(sorted(hashed_outputs(sys.argv[1])))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=20
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from typing import Final
 from urllib.parse import urlsplit
 
+from pinknoise.core.walker import Policy, read_regular
+
 _MANIFESTS: Final = (".vite/manifest.json", "manifest.json", "assets-manifest.json")
 _MAX_MANIFEST_SIZE: Final = 32 * 1024 * 1024
 
@@ -41,7 +43,7 @@ def hashed_outputs(root: str) -> frozenset[str]:
     hashed: set[str] = set()
     named: set[str] = set()  # listed somewhere under its source's name: not hashed
     for name in _MANIFESTS:
-        manifest = _load(os.path.join(root, name))
+        manifest = _load(root, os.path.join(root, name))
         if manifest is None:
             continue
         pairs = _vite_pairs(manifest) if _is_vite(manifest) else _webpack_pairs(manifest)
@@ -56,14 +58,13 @@ def hashed_outputs(root: str) -> frozenset[str]:
     return frozenset(hashed - named)
 
 
-def _load(path: str) -> dict[str, object] | None:
+def _load(root: str, path: str) -> dict[str, object] | None:
+    raw = read_regular(Policy(os.path.realpath(root)), path, _MAX_MANIFEST_SIZE)
+    if raw is None:
+        return None
     try:
-        with open(path, "rb") as file:
-            st = os.fstat(file.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_MANIFEST_SIZE:
-                return None
-            data = json.loads(file.read())
-    except (OSError, ValueError):
+        data = json.loads(raw)
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 

@@ -127,9 +127,11 @@ def read_compress_record(real_root: str) -> dict[str, CompressRecord]:
     Only what judging a sibling needs; anything unreadable means "no record", which
     falls back to the mtime rule.
     """
+    data = read_regular(Policy(real_root), os.path.join(real_root, COMPRESS_RECORD))
     try:
-        with open(os.path.join(real_root, COMPRESS_RECORD), "rb") as source:
-            raw = json.load(source)
+        if data is None:
+            return {}
+        raw = json.loads(data)
         if raw.get("format") != _RECORD_FORMAT:
             return {}
         records: dict[str, CompressRecord] = {}
@@ -310,6 +312,20 @@ def open_contained(policy: Policy, path: str) -> tuple[int, os.stat_result] | No
         pass
     os.close(fd)
     return None
+
+
+def read_regular(policy: Policy, path: str, limit: int = 32 * 1024 * 1024) -> bytes | None:
+    """The bytes of a small file pinknoise reads itself (a manifest, a record), or None.
+
+    Through :func:`open_contained`, so a FIFO put in its place cannot hang start-up and a
+    symlink out of the root is not followed; files over ``limit`` bytes are refused.
+    """
+    opened = open_contained(policy, path)
+    if opened is None:
+        return None
+    fd, st = opened
+    with os.fdopen(fd, "rb") as file:
+        return file.read(st.st_size) if st.st_size <= limit else None
 
 
 def proc_path(fd: int) -> str | None:
