@@ -127,23 +127,16 @@ class StaticServer:
             if os.path.exists(real_root):
                 raise ValueError(f"static root is not a directory: {root_path}")
             log.warning("pinknoise: static root %s does not exist (yet); ignoring it", root_path)
-        if not os.path.isdir(real_root):
-            self._roots.append(
-                (Policy(real_root, self.options.allow_external_symlinks), url_prefix)
-            )
-            return
-        records = read_compress_record(real_root)
-        policy = Policy(real_root, self.options.allow_external_symlinks, records)
+        allow_external = self.options.allow_external_symlinks
+        policy = Policy(real_root, allow_external, read_compress_record(real_root))
         self._roots.append((policy, url_prefix))
         self._bundled.update(os.path.join(real_root, p) for p in hashed_outputs(real_root))
-        if self.options.autorefresh:
-            if self.options.add_headers_function is not None:
-                # Nothing is catalogued, but a header mistake still fails here, loudly.
-                for value in scan_root(policy, url_prefix, self._factory).values():
-                    if type(value) is tuple:
-                        prepare(value, self._factory)
-            return
-        recorded = read_snapshot(real_root, self.options.allow_external_symlinks)
+        autorefresh = self.options.autorefresh
+        if not os.path.isdir(real_root) or (
+            autorefresh and self.options.add_headers_function is None
+        ):
+            return  # nothing to catalog (autorefresh looks files up per request)
+        recorded = None if autorefresh else read_snapshot(real_root, allow_external)
         found = scan_root(policy, url_prefix, self._factory, listed(policy, recorded))
         if self._prepare_eagerly:
             # User callbacks run at start-up, so a mistake in one fails here, loudly.
@@ -151,6 +144,8 @@ class StaticServer:
                 key: prepare(value, self._factory) if type(value) is tuple else value
                 for key, value in found.items()
             }
+        if autorefresh:
+            return  # checked at start-up; served from disk per request
         self._catalog = {**self._catalog, **found}
         self.find = self._catalog.get
 
