@@ -7,6 +7,8 @@ processes**:
 * gunicorn ``-w 2 -k gthread --threads 4`` + pinknoise, WhiteNoise, ServeStatic (WSGI);
 * uvicorn ``--workers 2`` + pinknoise, ServeStatic (ASGI; no pathsend in uvicorn);
 * granian ``--interface asgi --workers 2`` + pinknoise, ServeStatic (ASGI, pathsend);
+* granian ``--interface rsgi --workers 2`` + pinknoise (``PinkNoiseRSGI``) and the
+  floor: an RSGI app answering precomputed headers and bytes (``rsgi_app.floor``);
 * nginx (Debian's), ``worker_processes 2``, ``sendfile on``, ``gzip_static on``, with its
   own config in a temp prefix, ``daemon off``: the native reference.
 
@@ -74,8 +76,12 @@ SETUPS: tuple[tuple[str, str | None], ...] = (
     ("uvicorn", "servestatic"),
     ("granian", "pinknoise"),
     ("granian", "servestatic"),
+    ("granian-rsgi", "pinknoise"),
+    ("granian-rsgi", "floor"),
     ("nginx", None),
 )
+#: granian's own limit: an RSGI app answering from a table made at start-up.
+FLOOR = "granian-rsgi+floor"
 
 
 def label(server: str, target: str | None) -> str:
@@ -210,6 +216,11 @@ def command(server: str, port: int, root: Path, nginx: str | None) -> list[str]:
         quiet = ["--log-level", "warning", "--no-access-log"]
         app = ["--working-dir", str(BENCH_DIR), "asgi_app:application"]
         granian = [sys.executable, "-m", "granian", "--interface", "asgi"]
+        return [*granian, *bind, "--workers", str(WORKERS), *quiet, *app]
+    if server == "granian-rsgi":
+        quiet = ["--log-level", "warning", "--no-access-log"]
+        app = ["--working-dir", str(BENCH_DIR), "rsgi_app:application"]
+        granian = [sys.executable, "-m", "granian", "--interface", "rsgi"]
         return [*granian, *bind, "--workers", str(WORKERS), *quiet, *app]
     if server == "nginx" and nginx:
         return nginx_command(nginx, port, root, root.parent / f"nginx-{port}")
@@ -407,9 +418,9 @@ def run(
     skipped: dict[str, str] = {}
     for server, target in SETUPS:
         name = label(server, target)
-        why = (skipped_asgi if server in ("uvicorn", "granian") else skipped_targets).get(
-            target or ""
-        )
+        why = (
+            skipped_asgi if server in ("uvicorn", "granian", "granian-rsgi") else skipped_targets
+        ).get(target or "")
         if name in setups and (why or (server == "nginx" and not nginx)):
             skipped[name] = why or "nginx not installed"
     setups = [s for s in setups if s not in skipped]
@@ -491,9 +502,16 @@ def format_table(res: HttpResult) -> str:
         )
         lines.append(
             f"{WORKERS} worker processes everywhere: gunicorn {' '.join(GUNICORN_ARGS[:6])}; "
-            f"uvicorn --workers {WORKERS}; granian --interface asgi --workers {WORKERS}; "
+            f"uvicorn --workers {WORKERS}; granian --interface asgi|rsgi --workers {WORKERS}; "
             f"nginx worker_processes {WORKERS}. "
             + "; ".join(f"{k} {v}" for k, v in res.versions.items())
+        )
+    rsgi, asgi, floor = "granian-rsgi+pinknoise", "granian+pinknoise", FLOOR
+    if rsgi in res.rps:
+        lines.append(
+            f"PinkNoiseRSGI: small {_ratio(res.rps[rsgi], res.rps.get(floor))} the floor, "
+            f"{_ratio(res.rps[rsgi], res.rps.get(asgi))} PinkNoiseASGI under granian; "
+            f"32 MiB {_ratio(res.large_mbps[rsgi], res.large_mbps.get(NATIVE))} nginx."
         )
     for n, why in res.skipped.items():
         lines.append(f"skipped {n}: {why}")

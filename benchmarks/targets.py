@@ -62,7 +62,7 @@ async def inner_asgi(scope: dict[str, Any], receive: Receive, send: Send) -> Non
 SRC_ENV = "PINKNOISE_BENCH_SRC"
 
 
-def _ensure_src_on_path() -> None:
+def ensure_src_on_path() -> None:
     # Benchmark the checkout's own source (or the snapshot run.py --pinknoise-rev made),
     # ahead of any installed copy.
     src = os.environ.get(SRC_ENV) or str(REPO / "src")
@@ -74,7 +74,7 @@ def load_class(name: str, asgi: bool = False) -> type:
     """Import the middleware class of target ``name`` (its ASGI class with ``asgi``)."""
     module_name, class_name = (ASGI_TARGETS if asgi else TARGETS)[name]
     if name == "pinknoise":
-        _ensure_src_on_path()
+        ensure_src_on_path()
     module = importlib.import_module(module_name)
     cls: type = getattr(module, class_name)
     return cls

@@ -11,6 +11,7 @@ from pathlib import Path
 import brotli
 import pytest
 
+from tests.support.procfs import process_tree, wait_until_closed
 from tests.support.servers import BIN, REPO, Server, free_port, http_request, run_server
 
 pytestmark = pytest.mark.server
@@ -130,10 +131,26 @@ def test_port_in_use_is_a_clear_error(served: Server, site_copy: Path) -> None:
     assert f"port {served.port} on 127.0.0.1 is already in use" in result.stderr
 
 
-def test_large_file_by_pathsend(site_copy: Path, tmp_path: Path) -> None:
+def test_large_file_by_path(site_copy: Path, tmp_path: Path) -> None:
     data = bytes(range(256)) * 8192  # 2 MiB: above the memory cache's per-file limit
     (site_copy / "big.bin").write_bytes(data)
     port = free_port()
     with run_server(_serve(site_copy, port, "--quiet"), port, tmp_path / "log") as server:
+        # Served over RSGI: a range alone goes out by path (response_file_range), so the
+        # worker holds the checked descriptor granian opens; ASGI would have streamed it.
+        assert server.request("GET", "/big.bin", {"Range": "bytes=10-19"}).body == data[10:20]
+        held = wait_until_closed(process_tree(server.process.pid), site_copy, timeout=2)
+        assert held == [str(site_copy / "big.bin")]
         assert http_request(port, "GET", "/big.bin").body == data
         assert server.request("GET", "/big.bin", {"Range": "bytes=-5"}).body == data[-5:]
+
+
+def test_several_workers_get_the_same_settings(site_copy: Path, tmp_path: Path) -> None:
+    """Each worker builds its app from the command's arguments (no environment hand-off)."""
+    port = free_port()
+    argv = _serve(site_copy, port, "--workers", "2", "--prefix", "/docs/", "--quiet")
+    with run_server(argv, port, tmp_path / "log") as server:
+        for _ in range(8):  # new connections, so both workers answer
+            assert http_request(port, "GET", "/docs/css/site.css").status == 200
+            assert http_request(port, "GET", "/css/site.css").status == 404
+        assert "Traceback" not in server.log_text()

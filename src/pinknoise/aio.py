@@ -67,12 +67,17 @@ AsyncBody = bytes | FilePath | Stream
 
 
 async def answer(
-    server: StaticServer, path: str, make_request: Callable[[], Request], send_path: bool = False
+    server: StaticServer,
+    path: str,
+    make_request: Callable[[], Request],
+    send_path: bool = False,
+    ranges_by_path: bool = False,
 ) -> tuple[Response, AsyncBody | None] | None:
     """The response and body for ``path``, or None when it is not a static file.
 
     ``make_request`` builds the core request; it is only called for static paths, so a
-    request for the application costs one dict lookup here.
+    request for the application costs one dict lookup here. ``send_path`` and
+    ``ranges_by_path`` say what the server can send by path (see ``StaticServer.respond``).
     """
     if server.find_blocks:
         entry = await asyncio.to_thread(server.find, path)
@@ -83,15 +88,22 @@ async def answer(
     request = make_request()
     try:
         # Not blocking: bytes, a path or nothing; a file would have raised WouldBlock.
-        return server.respond(path, entry, request, send_path=send_path, blocking=False)  # type: ignore[return-value]
+        return server.respond(  # type: ignore[return-value]
+            path, entry, request, send_path=send_path, ranges_by_path=ranges_by_path, blocking=False
+        )
     except WouldBlock as blocked:
-        return await off_loop(server, path, blocked.entry, request, send_path)
+        return await off_loop(server, path, blocked.entry, request, send_path, ranges_by_path)
     except LookupError:
         return None
 
 
 async def off_loop(
-    server: StaticServer, path: str, entry: object, request: Request, send_path: bool
+    server: StaticServer,
+    path: str,
+    entry: object,
+    request: Request,
+    send_path: bool,
+    ranges_by_path: bool = False,
 ) -> tuple[Response, AsyncBody | None] | None:
     """The blocking pass in a worker thread: what ``respond(blocking=False)`` could not do.
 
@@ -99,7 +111,9 @@ async def off_loop(
     while being answered: the application then says 404).
     """
     for _ in range(2):
-        answered = await asyncio.to_thread(_respond, server, path, entry, request, send_path)
+        answered = await asyncio.to_thread(
+            _respond, server, path, entry, request, send_path, ranges_by_path
+        )
         if answered is not _CHANGED:
             return answered  # type: ignore[return-value]
     return None
@@ -110,11 +124,22 @@ _CHANGED: Final = object()
 
 
 def _respond(
-    server: StaticServer, path: str, entry: object, request: Request, send_path: bool
+    server: StaticServer,
+    path: str,
+    entry: object,
+    request: Request,
+    send_path: bool,
+    ranges_by_path: bool,
 ) -> tuple[Response, AsyncBody | None] | object | None:
     """The blocking pass and, for a file, its first chunk, in one worker-thread hop."""
     try:
-        response, body = server.respond(path, entry, request, send_path=send_path)  # type: ignore[arg-type]
+        response, body = server.respond(
+            path,
+            entry,  # type: ignore[arg-type]
+            request,
+            send_path=send_path,
+            ranges_by_path=ranges_by_path,
+        )
     except LookupError:
         return None
     if body is None or isinstance(body, bytes | FilePath):

@@ -71,6 +71,10 @@ class PinkNoiseASGI:
         """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
         self.server.add_files(root, prefix)
 
+    def has(self, path: str) -> bool:
+        """Whether ``path`` is a static file or index redirect here (may touch the disk)."""
+        return self.server.has(path)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self._pass(scope, receive, send)

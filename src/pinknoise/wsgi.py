@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, BinaryIO, Final
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 from pinknoise.core.options import make_options
-from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import REASONS
 from pinknoise.core.server import FilePath, StaticServer
+from pinknoise.sync import BLOCK_SIZE, FileSlice, request_from_environ
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-BLOCK_SIZE: Final = 64 * 1024
 _STATUS_LINES: Final = {code: f"{code} {reason}" for code, reason in REASONS.items()}
 
 
@@ -45,6 +44,10 @@ class PinkNoise:
     def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
         """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
         self.server.add_files(root, prefix)
+
+    def has(self, path: str) -> bool:
+        """Whether ``path`` is a static file or index redirect here (may touch the disk)."""
+        return self.server.has(path)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -88,37 +91,3 @@ class PinkNoise:
             )
             return (b"Not Found",)
         return self.application(environ, start_response)
-
-
-def request_from_environ(environ: Mapping[str, Any]) -> Request:
-    """The core's view of a WSGI environ (or Django's ``request.META``)."""
-    get = environ.get
-    return Request(get("REQUEST_METHOD", "GET"), get("QUERY_STRING", ""), *map(get, _WSGI_KEYS))
-
-
-_WSGI_KEYS: Final = tuple(key for _, key, _ in FIELDS)
-
-
-class FileSlice:
-    """Iterates ``length`` bytes of an open file in blocks; closing it closes the file.
-
-    Used for byte ranges and for servers without ``wsgi.file_wrapper``. Stops early
-    rather than send bytes past ``length`` if the file grew, and the server notices a
-    short body if it shrank (the connection is closed instead of a wrong body).
-    """
-
-    def __init__(self, file: BinaryIO, length: int) -> None:
-        self.file = file
-        self.remaining = length
-
-    def __iter__(self) -> Iterator[bytes]:
-        read = self.file.read
-        while self.remaining > 0:
-            chunk = read(min(BLOCK_SIZE, self.remaining))
-            if not chunk:
-                break
-            self.remaining -= len(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        self.file.close()

@@ -1,18 +1,19 @@
 """The front-end fixtures' app for real servers, configured by $PINKNOISE_TEST_CONFIG.
 
 The variable holds JSON: ``{"root": ..., "prefix": ..., "options": {...}}``, the same
-arguments the in-process front ends are built with. ``wsgi`` and ``asgi`` wrap the
+arguments the in-process front ends are built with. ``wsgi``, ``asgi`` and ``rsgi`` wrap the
 shared fall-through apps, which answer 404 with ``X-App: yes``.
 """
 
 import json
 import os
 
-from pinknoise import PinkNoise, PinkNoiseASGI
-from tests.support import asgi_client, wsgi_client
+from pinknoise import PinkNoise, PinkNoiseASGI, PinkNoiseRSGI
+from tests.support import asgi_client, rsgi_client, wsgi_client
 
 _CONFIG = json.loads(os.environ["PINKNOISE_TEST_CONFIG"])
 _ARGS = (_CONFIG["root"], _CONFIG["prefix"])
 
 wsgi = PinkNoise(wsgi_client.fallback_app, *_ARGS, **_CONFIG["options"])
 asgi = PinkNoiseASGI(asgi_client.fallback_app, *_ARGS, **_CONFIG["options"])
+rsgi = PinkNoiseRSGI(rsgi_client.fallback_app, *_ARGS, **_CONFIG["options"])

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import asgi_client, wsgi_client
+from tests.support import asgi_client, rsgi_client, wsgi_client
 from tests.support.servers import BIN, free_port, gunicorn, http_request, run_server
 from tests.support.wsgi_client import Result
 
@@ -70,6 +70,16 @@ def _asgi_starter(pathsend: bool) -> Callable[..., AbstractContextManager[Fetch]
         )
 
     return start
+
+
+@contextmanager
+def _rsgi(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+    from pinknoise import PinkNoiseRSGI
+
+    app = PinkNoiseRSGI(rsgi_client.fallback_app, root, PREFIX, **options)
+    yield lambda method, target, headers=None: rsgi_client.call(
+        app, method, target, _fetch_headers(headers)
+    )
 
 
 @contextmanager
@@ -141,6 +151,9 @@ def _server_argv(server: str, port: int, root: Path) -> list[str]:
     if server == "granian":
         return [str(BIN / "granian"), "--interface", "asgi", *host, "--workers", "1",
                 f"{APP}:asgi"]  # fmt: skip
+    if server == "granian-rsgi":
+        return [str(BIN / "granian"), "--interface", "rsgi", *host, "--workers", "1",
+                f"{APP}:rsgi"]  # fmt: skip
     assert server == "serve"
     return [str(BIN / "pinknoise"), "serve", str(root), "--prefix", PREFIX, "--port", str(port),
             "--quiet"]  # fmt: skip
@@ -175,6 +188,7 @@ IN_PROCESS = [
     Frontend("wsgi", _wsgi),
     Frontend("asgi", _asgi_starter(pathsend=False)),
     Frontend("asgi-pathsend", _asgi_starter(pathsend=True)),
+    Frontend("rsgi", _rsgi),
     Frontend("django-sync", _django_starter(asynchronous=False)),
     Frontend("django-async", _django_starter(asynchronous=True)),
     Frontend("django-wrap-wsgi", _django_starter(asynchronous=False, wrapped=True)),
@@ -182,7 +196,7 @@ IN_PROCESS = [
 ]
 OVER_HTTP = [
     Frontend(name, _http_starter(name), over_http=True)
-    for name in ("gunicorn", "uvicorn", "hypercorn", "granian", "serve")
+    for name in ("gunicorn", "uvicorn", "hypercorn", "granian", "granian-rsgi", "serve")
 ]
 ALL = IN_PROCESS + OVER_HTTP
 

@@ -178,15 +178,18 @@ class StaticServer:
         request: Request,
         *,
         send_path: bool = False,
+        ranges_by_path: bool = False,
         blocking: bool = True,
     ) -> tuple[Response, Body | None]:
         """Decide, and load the body checked against the decision's headers.
 
         Returns the response and its body: ``bytes`` for a small file held in memory, an
         open file positioned at the body's start, a :class:`FilePath` when ``send_path``
-        (the adapter can hand a whole file to its server by path) or None when there is
-        no body. With ``blocking=False`` it raises :class:`WouldBlock` instead of touching
-        the disk (a stat included), so an event loop can rerun it in a thread.
+        (the adapter can hand a whole file to its server by path; with ``ranges_by_path``
+        a byte range too, sent as ``response.start`` and ``response.length`` of it) or
+        None when there is no body. With ``blocking=False`` it raises
+        :class:`WouldBlock` instead of touching the disk (a stat included), so an event
+        loop can rerun it in a thread.
 
         A file found changed is re-read and the decision taken again; a file gone is
         answered as if it had never been static (``LookupError``).
@@ -207,7 +210,8 @@ class StaticServer:
             representation = response.body
             if representation is None:
                 return response, None
-            body = self._body(path, entry, response, representation, send_path, blocking)
+            by_path = send_path and (ranges_by_path or response.is_whole_file)
+            body = self._body(path, entry, response, representation, by_path, blocking)
             if body is not _STALE:
                 return response, body  # type: ignore[return-value]
             entry = self._refresh(path, entry)
@@ -245,7 +249,13 @@ class StaticServer:
                 return data
             return data[response.start : response.start + response.length]
         size = representation.size
-        by_path = send_path and response.is_whole_file and not self._fits_cache(size)
+        options = self.options
+        # By path unless it is small and will be (or under autorefresh, could be) read
+        # into memory: a held descriptor costs more than a small read.
+        by_path = send_path and not (
+            size <= options.memory_cache_max_file_size
+            and (options.autorefresh or self._fits_cache(size))
+        )
         if by_path and representation.handle is not None:
             held = proc_path(representation.handle)
             if held is not None:
@@ -256,12 +266,16 @@ class StaticServer:
         if opened is None:
             return _STALE
         fd, _ = opened
-        if by_path and not self.options.autorefresh:
+        if by_path:
             held = self._handles.hold(representation, fd)
             if held is not None:
+                if options.autorefresh:
+                    # A per-request entry: its descriptor is let go at once, so it is
+                    # closed after the grace period, when the server has opened it.
+                    self._handles.retire(representation)
                 return FilePath(held)
         file = os.fdopen(fd, "rb")
-        if size <= self.options.memory_cache_max_file_size:
+        if size <= options.memory_cache_max_file_size:
             # Small files are read whole and checked before anything is sent, so even a
             # file rewritten in place goes out complete (held in memory if it fits).
             with file:

@@ -31,7 +31,7 @@ from pinknoise.core.request import Request
 from pinknoise.core.response import REASONS, Response
 from pinknoise.core.server import Body, StaticServer
 from pinknoise.django.settings import Config, read_config
-from pinknoise.wsgi import BLOCK_SIZE, FileSlice, request_from_environ
+from pinknoise.sync import BLOCK_SIZE, FileSlice, request_from_environ
 
 log = logging.getLogger("pinknoise")
 

@@ -1,59 +1,60 @@
-"""The ASGI application ``pinknoise serve`` runs: static files, SPA fallback, plain 404."""
+"""The RSGI application ``pinknoise serve`` runs: static files, SPA fallback, plain 404.
+
+RSGI, granian's native interface, because there the server sends bodies itself: bytes
+held in memory in one call, files and ranges by path without a byte through Python.
+"""
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any, Final
 
-from pinknoise.asgi import PinkNoiseASGI, Receive, Scope, Send
 from pinknoise.core.media_types import MediaTypes
-
-#: The serve command passes its settings to each server worker through this variable.
-CONFIG_ENV: Final = "PINKNOISE_SERVE_CONFIG"
+from pinknoise.rsgi import PinkNoiseRSGI, RSGIHTTPProtocol, RSGIScope
 
 _NOT_FOUND_BODY: Final = b"404 Not Found\n"
-
-
-def create_app() -> PinkNoiseASGI:
-    """Factory the server's workers call: settings come from :data:`CONFIG_ENV`."""
-    config: dict[str, Any] = json.loads(os.environ[CONFIG_ENV])
-    return build_app(
-        config["directory"],
-        prefix=config.get("prefix", "/"),
-        max_age=config.get("max_age", 60),
-        spa=config.get("spa", False),
-    )
+_NOT_FOUND_HEADERS: Final = (
+    ("content-type", "text/plain; charset=utf-8"),
+    ("content-length", str(len(_NOT_FOUND_BODY))),
+    ("cache-control", "no-cache"),
+)
 
 
 def build_app(
     directory: str, prefix: str = "/", max_age: int | None = 60, spa: bool = False
-) -> PinkNoiseASGI:
-    """Serve ``directory`` at ``prefix``; with ``spa``, unknown routes get the index page."""
-    static = PinkNoiseASGI(None, directory, prefix=prefix, index_file=True, max_age=max_age)
+) -> PinkNoiseRSGI:
+    """Serve ``directory`` at ``prefix``; with ``spa``, unknown routes get the index page.
+
+    The serve command hands this function and its arguments to each granian worker.
+    """
+    static = PinkNoiseRSGI(None, directory, prefix=prefix, index_file=True, max_age=max_age)
     static.application = SinglePageFallback(static) if spa else not_found
     return static
 
 
-async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    """A plain 404 for HTTP; lifespan is acknowledged; other scopes are refused."""
-    if scope["type"] == "lifespan":
-        while (event := await receive())["type"] != "lifespan.shutdown":
-            if event["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+async def not_found(scope: RSGIScope, protocol: Any) -> None:
+    """A plain 404 for HTTP; a websocket is refused."""
+    if scope.proto != "http":
+        protocol.close(1000)
         return
-    if scope["type"] != "http":
-        await send({"type": "websocket.close", "code": 1000})
-        return
-    headers = [
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"content-length", str(len(_NOT_FOUND_BODY)).encode()),
-        (b"cache-control", b"no-cache"),
-    ]
-    await send({"type": "http.response.start", "status": 404, "headers": headers})
-    body = b"" if scope.get("method") == "HEAD" else _NOT_FOUND_BODY
-    await send({"type": "http.response.body", "body": body})
+    if scope.method == "HEAD":
+        protocol.response_empty(404, _NOT_FOUND_HEADERS)
+    else:
+        protocol.response_bytes(404, _NOT_FOUND_HEADERS, _NOT_FOUND_BODY)
+
+
+class _IndexScope:
+    """A request's scope with the path of the root index page and no query."""
+
+    __slots__ = ("_scope", "path")
+
+    query_string = ""
+
+    def __init__(self, scope: RSGIScope, path: str) -> None:
+        self._scope = scope
+        self.path = path
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scope, name)
 
 
 class SinglePageFallback:
@@ -70,33 +71,31 @@ class SinglePageFallback:
       ``application/json`` gets a 404 it can handle, not a page it cannot parse.
     """
 
-    def __init__(self, static: PinkNoiseASGI) -> None:
+    def __init__(self, static: PinkNoiseRSGI) -> None:
         self.static = static
         self.prefix = static.server.prefixes[-1] if static.server.prefixes else "/"
         self.media_types = MediaTypes()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            path: str = scope["path"]
+    async def __call__(self, scope: RSGIScope, protocol: RSGIHTTPProtocol) -> None:
+        if scope.proto == "http" and scope.method in ("GET", "HEAD"):
+            path = scope.path
             last = path.rsplit("/", 1)[-1]
             if (
                 path.startswith(self.prefix)
                 and not self.media_types.knows(last)
-                and _accepts_html(scope)
+                and accepts_html(scope.headers.get_all("accept"))
+                and self.static.has(self.prefix)
             ):
-                index_scope = dict(scope, path=self.prefix, root_path="", query_string=b"")
-                if self.static.server.has(self.prefix):
-                    return await self.static(index_scope, receive, send)
-        await not_found(scope, receive, send)
+                return await self.static(_IndexScope(scope, self.prefix), protocol)
+        await not_found(scope, protocol)
 
 
-def _accepts_html(scope: Scope) -> bool:
-    """Does the request's Accept allow text/html (RFC 9110 section 12.5.1)?"""
-    values = [value for name, value in scope.get("headers", ()) if name.lower() == b"accept"]
+def accepts_html(values: list[str]) -> bool:
+    """Do a request's Accept values allow text/html (RFC 9110 section 12.5.1)?"""
     if not values:
         return True
     accepted: dict[str, bool] = {}
-    for item in b",".join(values).decode("latin-1").split(","):
+    for item in ",".join(values).split(","):
         media_range, *parameters = (part.strip() for part in item.split(";"))
         quality = 1.0
         for parameter in parameters:

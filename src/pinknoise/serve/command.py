@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
+import functools
 import os
 import socket
 import sys
 from typing import Any
 
-from pinknoise.serve.app import CONFIG_ENV
+from pinknoise.serve.app import build_app
 
 NAME = "serve"
 HELP = "serve a directory as a static site on an embedded production server"
@@ -106,9 +106,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    os.environ[CONFIG_ENV] = json.dumps(
-        {"directory": directory, "prefix": args.prefix, "max_age": args.max_age, "spa": args.spa}
-    )
     if not args.quiet:
         print(
             f"pinknoise: serving {directory} at http://{args.host}:{args.port}{args.prefix}"
@@ -116,16 +113,19 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     server = Granian(
-        "pinknoise.serve.app:create_app",
+        "pinknoise.serve.app:build_app",  # names the workers; they call the loader below
         address=args.host,
         port=args.port,
-        interface=Interfaces.ASGI,
+        interface=Interfaces.RSGI,
         workers=args.workers,
-        factory=True,
         log_access=not args.quiet,
         log_level=LogLevels.warning if args.quiet else LogLevels.info,
     )
-    server.serve()
+    # Each worker builds its app from these arguments (pickled to spawned workers).
+    loader = functools.partial(
+        build_app, directory, prefix=args.prefix, max_age=args.max_age, spa=args.spa
+    )
+    server.serve(target_loader=loader, wrap_loader=False)
     return 0
 
 
