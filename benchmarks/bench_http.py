@@ -66,6 +66,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 SMALL_FILE = "css/site.css"
 BASELINE = "gunicorn+whitenoise"
 NATIVE = "nginx"
+#: Header lines sent with every small-file request (``--accept-encoding``).
+SMALL_HEADERS: tuple[str, ...] = ()
 
 # (server, target); the order is the print order.
 SETUPS: tuple[tuple[str, str | None], ...] = (
@@ -439,9 +441,8 @@ def run(
                 wait_ready(srv, large)
                 if warmup:
                     wrk(wrk_bin, srv.port, small, 1, CONNECTIONS)
-            small_runs = _rounds(
-                functools.partial(wrk, wrk_bin), live, small, seconds, rounds, CONNECTIONS
-            )
+            client = functools.partial(wrk, wrk_bin, headers=SMALL_HEADERS)
+            small_runs = _rounds(client, live, small, seconds, rounds, CONNECTIONS)
             large_runs = _rounds(fetch_large, live, large, seconds, rounds, LARGE_CONNECTIONS)
     for n in setups:
         res.rps[n] = statistics.median(x.rps for x in small_runs[n])
@@ -480,7 +481,8 @@ def format_table(res: HttpResult) -> str:
         )
     if res.setups:
         lines.append(
-            f"GET {res.small_path} (24 KB, identity), wrk -t1 -c{CONNECTIONS} -d{res.seconds}s "
+            f"GET {res.small_path} (24 KB, {' '.join(SMALL_HEADERS) or 'identity'}), "
+            f"wrk -t1 -c{CONNECTIONS} -d{res.seconds}s "
             f"--latency on {HOST}; median of {res.rounds} alternating rounds; higher req/s is "
             f"better. vs ss: pinknoise / ServeStatic under the same server."
         )
@@ -536,7 +538,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="1 round x 1 s, no warm-up")
+    parser.add_argument(
+        "--accept-encoding", default="", help="sent with the small-file requests (e.g. br)"
+    )
     args = parser.parse_args()
+    if args.accept_encoding:
+        os.environ["PINKNOISE_BENCH_ACCEPT_ENCODING"] = args.accept_encoding  # the floor's
+        global SMALL_HEADERS
+        SMALL_HEADERS = (f"Accept-Encoding: {args.accept_encoding}",)
     if args.quick:
         args.seconds, args.rounds = 1, 1
     print(format_table(run(args.setups, args.seconds, args.rounds, warmup=not args.quick)))

@@ -19,6 +19,9 @@ targets.ensure_src_on_path()
 from pinknoise import PinkNoiseRSGI  # noqa: E402
 from pinknoise.core.request import Request  # noqa: E402
 
+#: The Accept-Encoding the benchmark's client sends (``bench_http --accept-encoding``).
+ACCEPT_ENCODING = os.environ.get("PINKNOISE_BENCH_ACCEPT_ENCODING") or None
+
 
 async def _not_found(scope: Any, protocol: Any) -> None:
     body = targets.INNER_BODY
@@ -34,7 +37,7 @@ def floor(root: str) -> Any:
         entry = server.find(path)
         if entry is None:
             continue
-        response, body = server.respond(path, entry, Request("GET"))
+        response, body = server.respond(path, entry, Request("GET", "", ACCEPT_ENCODING))
         if response.status != 200 or response.body is None:
             continue
         if isinstance(body, bytes):
