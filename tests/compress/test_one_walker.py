@@ -102,3 +102,17 @@ def test_every_variant_written_is_served(tricky: Path) -> None:
     } - {os.path.realpath(tricky / "logs.tar.gz"), os.path.realpath(tricky / "app.js.gz")}
     assert written  # app.js, css/site.css and the rest have variants now
     assert written == siblings - {os.path.realpath(tricky / "app.js.gz")}
+
+
+def test_variants_left_by_a_deleted_source_are_removed_not_compressed(tmp_path: Path) -> None:
+    """With its source gone, ``app.js.gz`` names a file of its own (as for the server):
+    but it is the compressor's own leftover, to delete, not a new file to compress."""
+    root = tmp_path / "root"
+    write(root / "app.js", text(6_000, 3))
+    assert compress_tree(root, workers=1, dictionaries=0).ok
+    (root / "app.js").unlink()
+    summary = compress_tree(root, workers=1, dictionaries=0, use_default_skip=False)
+    assert summary.ok, summary.errors
+    assert sorted(p.name for p in root.iterdir()) == [".pinknoise-compress.json"]
+    assert summary.variants_removed == 3
+    assert summary.files_scanned == 0

@@ -21,6 +21,7 @@ from pinknoise.compress.options import (
     default_workers,
     make_compress_options,
 )
+from pinknoise.compress.plan import Reuse, describe
 from pinknoise.compress.runner import Summary, compress_tree
 from pinknoise.compress.scan import DEFAULT_SKIP_EXTENSIONS
 
@@ -80,7 +81,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="deprecated former name of --allow-external-symlinks",
     )
     parser.add_argument(
-        "-n", "--dry-run", action="store_true", help="report what would change, write nothing"
+        "-n",
+        "--dry-run",
+        action="store_true",
+        help="print the plan (one line per file to compress, skip or remove; with -v also "
+        "those reused), read and write nothing",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per file")
     parser.add_argument(
@@ -203,6 +208,16 @@ def format_summary(summary: Summary) -> str:
     return "\n".join(lines)
 
 
+def format_plan(summary: Summary, verbose: bool) -> str:
+    """A dry run's plan, one line per action; files reused as they are only with -v."""
+    assert summary.plan is not None
+    return "\n".join(
+        f"would {describe(action, summary.encodings)}"
+        for action in summary.plan.actions
+        if verbose or not isinstance(action, Reuse)
+    )
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command for parsed ``args``; returns the exit status."""
     out = out or sys.stdout
@@ -239,6 +254,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(f"pinknoise compress: error: {exc}", file=err)
         return 2
     if not args.quiet:
+        if summary.plan is not None and summary.dry_run:
+            print(format_plan(summary, args.verbose), file=out)
         print(format_summary(summary), file=out)
     if summary.errors:
         print(f"pinknoise compress: {len(summary.errors)} file(s) failed, see above", file=err)
