@@ -20,6 +20,7 @@ from pinknoise.compress.options import (
     EXECUTORS,
     default_workers,
     make_compress_options,
+    split_list,
 )
 from pinknoise.compress.plan import Reuse, describe
 from pinknoise.compress.runner import Summary, compress_tree
@@ -27,10 +28,6 @@ from pinknoise.compress.scan import DEFAULT_SKIP_EXTENSIONS
 
 NAME = "compress"
 HELP = "write .br/.zst/.gz siblings next to static files (parallel, atomic, incremental)"
-
-
-def _split(value: str) -> list[str]:
-    return [part for part in (p.strip() for p in value.split(",")) if part]
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -47,7 +44,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("dirs", nargs="+", metavar="DIR", help="static root(s) to compress")
     parser.add_argument(
         "--encodings",
-        type=_split,
+        type=split_list,
         default=None,
         metavar="LIST",
         help=(
@@ -57,7 +54,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--skip-ext",
-        type=_split,
+        type=split_list,
         action="extend",
         default=[],
         metavar="LIST",

@@ -39,6 +39,11 @@ class CompressOptions:
     dictionaries: int = DEFAULT_KEEP
 
 
+def split_list(value: str) -> list[str]:
+    """A command line's comma-separated list (``"gzip, br"``), blanks dropped."""
+    return [part for part in (p.strip() for p in value.split(",")) if part]
+
+
 def default_workers() -> int:
     """CPUs this process may run on (respects affinity masks and container cpusets)."""
     import os

@@ -14,6 +14,7 @@ import socket
 import sys
 from typing import Any
 
+from pinknoise.compress.options import split_list
 from pinknoise.serve.app import CONFIG_ENV
 
 NAME = "serve"
@@ -60,6 +61,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="precompress DIR first (like `pinknoise compress DIR`; incremental)",
     )
     parser.add_argument(
+        "--encodings",
+        type=split_list,
+        default=None,
+        metavar="LIST",
+        help="with --compress: the encodings to write, as for `pinknoise compress`",
+    )
+    parser.add_argument(
+        "--skip-ext",
+        type=split_list,
+        action="extend",
+        default=[],
+        metavar="LIST",
+        help="with --compress: extra extensions not to compress, as for `pinknoise compress`",
+    )
+    parser.add_argument(
         "--spa",
         action="store_true",
         help="answer GET/HEAD of unknown paths under the prefix with the root index.html "
@@ -92,13 +108,8 @@ def run(args: argparse.Namespace) -> int:
     problem = _port_problem(args.host, args.port)
     if problem:
         return _fail(problem)
-    if args.compress:
-        from pinknoise.compress import compress_tree
-
-        summary = compress_tree([directory])
-        if not summary.ok:
-            for path, message in summary.errors:
-                print(f"pinknoise serve: compress: {path}: {message}", file=sys.stderr)
+    if args.compress and precompress(directory, args) == 2:
+        return 2
     if args.spa and not os.path.isfile(os.path.join(directory, "index.html")):
         print(
             f"pinknoise serve: --spa: {directory} has no index.html, so client-side "
@@ -126,6 +137,24 @@ def run(args: argparse.Namespace) -> int:
         log_level=LogLevels.warning if args.quiet else LogLevels.info,
     )
     server.serve()
+    return 0
+
+
+def precompress(directory: str, args: argparse.Namespace) -> int:
+    """``--compress``: the compressor's options from the same flags as its command.
+
+    0 when done (a file that failed is printed, and served uncompressed), 2 for bad
+    options (an unknown or missing encoding).
+    """
+    from pinknoise.compress import MissingEncodingError, compress_tree, make_compress_options
+
+    try:
+        options = make_compress_options(encodings=args.encodings, skip_extensions=args.skip_ext)
+    except (MissingEncodingError, ValueError, TypeError) as error:
+        return _fail(f"--compress: {error}")
+    summary = compress_tree([directory], options=options)
+    for path, message in summary.errors:
+        print(f"pinknoise serve: compress: {path}: {message}", file=sys.stderr)
     return 0
 
 
