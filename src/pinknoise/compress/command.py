@@ -14,13 +14,13 @@ import stat
 import sys
 from typing import Any, TextIO
 
-from pinknoise.compress.codecs import ALL_ENCODINGS, MissingEncodingError, available_encodings
+from pinknoise.compress.codecs import MissingEncodingError
 from pinknoise.compress.options import (
     DEFAULTS,
     EXECUTORS,
+    add_selection_arguments,
     default_workers,
     make_compress_options,
-    split_list,
 )
 from pinknoise.compress.plan import Reuse, describe
 from pinknoise.compress.runner import Summary, compress_tree
@@ -42,24 +42,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("dirs", nargs="+", metavar="DIR", help="static root(s) to compress")
-    parser.add_argument(
-        "--encodings",
-        type=split_list,
-        default=None,
-        metavar="LIST",
-        help=(
-            f"comma-separated, from {','.join(ALL_ENCODINGS)} (also 'gzip,br,zstd' in any "
-            f"order); default: every installed one (here: {','.join(available_encodings())})"
-        ),
-    )
-    parser.add_argument(
-        "--skip-ext",
-        type=split_list,
-        action="extend",
-        default=[],
-        metavar="LIST",
-        help="extra comma-separated extensions not to compress, e.g. 'pdf,map' (repeatable)",
-    )
+    add_selection_arguments(parser)
     parser.add_argument(
         "--no-default-skip",
         action="store_true",

@@ -14,7 +14,7 @@ import socket
 import sys
 from typing import Any
 
-from pinknoise.compress.options import split_list
+from pinknoise.compress.options import add_selection_arguments
 from pinknoise.serve.app import CONFIG_ENV
 
 NAME = "serve"
@@ -60,21 +60,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="precompress DIR first (like `pinknoise compress DIR`; incremental)",
     )
-    parser.add_argument(
-        "--encodings",
-        type=split_list,
-        default=None,
-        metavar="LIST",
-        help="with --compress: the encodings to write, as for `pinknoise compress`",
-    )
-    parser.add_argument(
-        "--skip-ext",
-        type=split_list,
-        action="extend",
-        default=[],
-        metavar="LIST",
-        help="with --compress: extra extensions not to compress, as for `pinknoise compress`",
-    )
+    add_selection_arguments(parser, "with --compress: ")
     parser.add_argument(
         "--spa",
         action="store_true",
