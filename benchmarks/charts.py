@@ -240,7 +240,8 @@ def compress(data: dict[str, Any], out: Path) -> Path | None:
     for i, (key, title) in enumerate(metrics):
         ys = [j + (i - 1) * height for j in range(len(names))]
         xs = [
-            res[n]["results"]["pinknoise-process"][key] / res[n]["results"]["whitenoise"][key]
+            res[n]["results"]["pinknoise-thread"][key]  # the default executor
+            / res[n]["results"]["whitenoise"][key]
             for n in names
         ]
         ax.barh(ys, xs, height=height, color=shades[i], label=title)

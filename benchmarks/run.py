@@ -230,7 +230,7 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
     compress: dict[str, bench_compress.CorpusResult] | None = results.get("compress")
     if compress:
         for name, corpus in compress.items():
-            pn, wn = corpus.results["pinknoise-process"], corpus.results["whitenoise"]
+            pn, wn = corpus.results[bench_compress.DEFAULT_TOOL], corpus.results["whitenoise"]
             rows.append(Row(f"compress {name} wall s", pn.seconds, wn.seconds))
             rows.append(Row(f"compress {name} .gz bytes", pn.gz_bytes, wn.gz_bytes, fmt=",.0f"))
             rows.append(Row(f"compress {name} .br bytes", pn.br_bytes, wn.br_bytes, fmt=",.0f"))

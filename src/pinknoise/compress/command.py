@@ -14,22 +14,20 @@ import stat
 import sys
 from typing import Any, TextIO
 
-from pinknoise.compress.codecs import ALL_ENCODINGS, MissingEncodingError, available_encodings
+from pinknoise.compress.codecs import MissingEncodingError
 from pinknoise.compress.options import (
     DEFAULTS,
     EXECUTORS,
+    add_selection_arguments,
     default_workers,
     make_compress_options,
 )
+from pinknoise.compress.plan import Reuse, describe
 from pinknoise.compress.runner import Summary, compress_tree
 from pinknoise.compress.scan import DEFAULT_SKIP_EXTENSIONS
 
 NAME = "compress"
 HELP = "write .br/.zst/.gz siblings next to static files (parallel, atomic, incremental)"
-
-
-def _split(value: str) -> list[str]:
-    return [part for part in (p.strip() for p in value.split(",")) if part]
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -44,24 +42,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("dirs", nargs="+", metavar="DIR", help="static root(s) to compress")
-    parser.add_argument(
-        "--encodings",
-        type=_split,
-        default=None,
-        metavar="LIST",
-        help=(
-            f"comma-separated, from {','.join(ALL_ENCODINGS)} (also 'gzip,br,zstd' in any "
-            f"order); default: every installed one (here: {','.join(available_encodings())})"
-        ),
-    )
-    parser.add_argument(
-        "--skip-ext",
-        type=_split,
-        action="extend",
-        default=[],
-        metavar="LIST",
-        help="extra comma-separated extensions not to compress, e.g. 'pdf,map' (repeatable)",
-    )
+    add_selection_arguments(parser)
     parser.add_argument(
         "--no-default-skip",
         action="store_true",
@@ -80,7 +61,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="deprecated former name of --allow-external-symlinks",
     )
     parser.add_argument(
-        "-n", "--dry-run", action="store_true", help="report what would change, write nothing"
+        "-n",
+        "--dry-run",
+        action="store_true",
+        help="print the plan (one line per file to compress, skip or remove; with -v also "
+        "those reused), read and write nothing",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per file")
     parser.add_argument(
@@ -203,6 +188,16 @@ def format_summary(summary: Summary) -> str:
     return "\n".join(lines)
 
 
+def format_plan(summary: Summary, verbose: bool) -> str:
+    """A dry run's plan, one line per action; files reused as they are only with -v."""
+    assert summary.plan is not None
+    return "\n".join(
+        f"would {describe(action, summary.encodings)}"
+        for action in summary.plan.actions
+        if verbose or not isinstance(action, Reuse)
+    )
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command for parsed ``args``; returns the exit status."""
     out = out or sys.stdout
@@ -239,6 +234,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(f"pinknoise compress: error: {exc}", file=err)
         return 2
     if not args.quiet:
+        if summary.plan is not None and summary.dry_run:
+            print(format_plan(summary, args.verbose), file=out)
         print(format_summary(summary), file=out)
     if summary.errors:
         print(f"pinknoise compress: {len(summary.errors)} file(s) failed, see above", file=err)

@@ -8,6 +8,7 @@ takes its defaults from :data:`DEFAULTS`.
 
 from __future__ import annotations
 
+import argparse
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -37,6 +38,34 @@ class CompressOptions:
     executor: ExecutorKind = "thread"
     #: dcz deltas per versioned asset against this many older versions (0: none).
     dictionaries: int = DEFAULT_KEEP
+
+
+def split_list(value: str) -> list[str]:
+    """A command line's comma-separated list (``"gzip, br"``), blanks dropped."""
+    return [part for part in (p.strip() for p in value.split(",")) if part]
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser, note: str = "") -> None:
+    """``--encodings`` and ``--skip-ext``, for every command line that compresses."""
+    parser.add_argument(
+        "--encodings",
+        type=split_list,
+        default=None,
+        metavar="LIST",
+        help=(
+            f"{note}comma-separated, from {','.join(codecs.ALL_ENCODINGS)} (also "
+            f"'gzip,br,zstd' in any order); default: every installed one (here: "
+            f"{','.join(codecs.available_encodings())})"
+        ),
+    )
+    parser.add_argument(
+        "--skip-ext",
+        type=split_list,
+        action="extend",
+        default=[],
+        metavar="LIST",
+        help=f"{note}extra comma-separated extensions not to compress, e.g. 'pdf,map' (repeatable)",
+    )
 
 
 def default_workers() -> int:

@@ -1,4 +1,8 @@
-"""Plan and run a compression pass: scan, decide what is stale, compress in parallel.
+"""A compression pass in three steps: plan, execute, record (:func:`run_plan`).
+
+The plan (:func:`pinknoise.compress.plan.make_plan`) is decided by stat alone and is
+all a dry run does; :class:`_Execution` carries it out and returns the new records;
+:func:`record` writes them, with the plan's reused ones, into each root's manifest.
 
 Work is split per (content, encoding), not per file: a large bundle's brotli, zstd and
 gzip jobs run on different workers, jobs are submitted largest first so the longest
@@ -43,7 +47,16 @@ from pinknoise.compress.options import (
     ExecutorKind,
     make_compress_options,
 )
-from pinknoise.compress.plan import Plan, make_plan, still_ours, variant_intact, variant_path
+from pinknoise.compress.plan import (
+    Compress,
+    Plan,
+    Remove,
+    Reuse,
+    Skip,
+    after_read,
+    make_plan,
+    variant_path,
+)
 from pinknoise.compress.reading import iter_fd, open_checked, read_checked
 from pinknoise.compress.scan import ScanResult, Source, is_within, scan
 
@@ -125,6 +138,8 @@ class Summary:
     per_encoding: dict[str, EncodingStats] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
+    #: What the run decided to do (on a dry run, all it did): see :mod:`.plan`.
+    plan: Plan | None = None
 
     @property
     def ok(self) -> bool:
@@ -197,23 +212,23 @@ class _Job:
     temp: str | None = None
 
 
-class _Run:
-    """State of one :func:`compress_tree` call."""
+class _Execution:
+    """Carries out one plan; its results are new records, applied by :func:`record`.
 
-    def __init__(self, roots: list[str], options: CompressOptions, reporter: Reporter) -> None:
-        self.roots = roots
-        self.options = options
-        encodings = self.encodings = options.encodings
-        dry_run = self.dry_run = options.dry_run
+    Holds only what executing needs: the worker pool, the jobs in flight and the
+    finished results kept for duplicates. Counts go to ``summary``.
+    """
+
+    def __init__(self, plan: Plan, options: CompressOptions, reporter: Reporter, summary: Summary):
+        self.plan = plan
+        self.encodings = options.encodings
         self.workers = options.workers
         self.executor_kind = options.executor
         self.reporter = reporter
-        self.found = ScanResult()
+        self.summary = summary
         self.pid = os.getpid()
-        self.summary = Summary(roots=roots, encodings=encodings, dry_run=dry_run)
-        self.summary.per_encoding = {e: EncodingStats() for e in encodings}
-        self.old: list[dict[str, FileRecord]] = []
-        self.new: list[dict[str, FileRecord]] = [{} for _ in roots]
+        #: The records made for the sources compressed, per root: the results.
+        self.new: list[dict[str, FileRecord]] = [{} for _ in summary.roots]
         self.pool: Executor | None = None
         self.jobs: dict[tuple[str, str], _Job] = {}
         self.completed: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
@@ -221,12 +236,6 @@ class _Run:
         #: Finished (digest, encoding) -> compressed bytes (None: not effective), kept
         #: only for sizes shared by several files, i.e. possible duplicates.
         self.done: dict[tuple[str, str], Blob | None] = {}
-        self.shared_sizes: set[int] = set()
-        #: (digest, encoding) -> (path, size) of an up-to-date variant from an earlier run
-        #: (None: recorded as not worth keeping).
-        self.known: dict[tuple[str, str], tuple[str, int] | None] = {}
-
-    # -- helpers -------------------------------------------------------------------
 
     def variant_path(self, source: Source, encoding: str) -> str:
         return variant_path(source, encoding)
@@ -236,60 +245,46 @@ class _Run:
         self.summary.errors.append((path, text))
         self.reporter.file(f"error: {path}: {text}")
 
-    def remove_variant(self, path: str, reason: str) -> None:
-        if self.dry_run:
-            self.reporter.file(f"would remove {path} ({reason})")
-            self.summary.variants_removed += 1
-            return
+    def remove(self, removal: Remove) -> None:
         try:
-            os.unlink(path)
+            os.unlink(removal.path)
         except FileNotFoundError:
             return
         except OSError as exc:
-            self.error(path, exc)
+            self.error(removal.path, exc)
             return
-        self.summary.variants_removed += 1
-        self.reporter.file(f"removed {path} ({reason})")
+        if removal.temp:
+            self.summary.temps_removed += 1
+        else:
+            self.summary.variants_removed += 1
+            self.reporter.file(f"removed {removal.path} ({removal.reason})")
 
-    # -- phases --------------------------------------------------------------------
-
-    def run(self) -> Summary:
-        """Scan, plan, execute the plan, record the results."""
-        started = time.perf_counter()
-        options = self.options
-        self.found = found = scan(
-            self.roots, options.skip_extensions, options.allow_external_symlinks
-        )
-        self.summary.errors.extend(found.errors)
-        for path, text in found.errors:
-            self.reporter.file(f"error: {path}: {text}")
-        for path, reason in found.ignored:
-            self.reporter.file(f"ignored {path} ({reason})")
-        self.old = [manifest.load(root) for root in self.roots]
-        plan = make_plan(self.roots, self.encodings, found, self.old)
-        self.summary.files_scanned = len(found.sources) + len(found.skipped)
-        self.execute(plan)
-        self.record()
-        self.summary.elapsed = time.perf_counter() - started
-        return self.summary
-
-    def execute(self, plan: Plan) -> None:
-        """Carry out ``plan``: deletions, then reading and compressing (in the pool)."""
-        self.remove_temps(plan.temps)
-        self.summary.files_skipped = len(plan.skipped)
-        for source, removals in plan.skipped:
-            self.reporter.file(f"skipped {source.path} (extension)")
-            for removal in removals:
-                self.remove_variant(removal.path, removal.reason)
-        for root, rel, record in plan.kept:
-            self.new[root][rel] = record
-        self.summary.files_unchanged += plan.unchanged
-        self.known = plan.known
-        self.shared_sizes = plan.shared_sizes
-        for removal in plan.orphans:
-            self.remove_variant(removal.path, removal.reason)
+    def run(self) -> list[dict[str, FileRecord]]:
+        """Every action in order; the compressions through the pool. Returns the results."""
+        to_compress = self.plan.to_compress
+        self.reporter.start(sum(a.source.st.st_size for a in to_compress))
         try:
-            self.compress_all(plan.to_read)
+            for action in self.plan.actions:
+                if isinstance(action, Remove):
+                    self.remove(action)
+                elif isinstance(action, Skip):
+                    if action.source is None:
+                        self.reporter.file(f"ignored {action.path} ({action.reason})")
+                    else:
+                        self.summary.files_skipped += 1
+                        self.reporter.file(f"skipped {action.path} ({action.reason})")
+                elif isinstance(action, Reuse):
+                    self.summary.files_unchanged += action.source is not None
+                else:
+                    self.compress(action)
+                    self.collect(block=False)
+                    while self.jobs and (
+                        self.inflight_bytes > MAX_INFLIGHT_BYTES
+                        or len(self.jobs) > self.workers * 16
+                    ):
+                        self.collect(block=True)
+            while self.jobs:
+                self.collect(block=True)
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
@@ -298,42 +293,7 @@ class _Run:
                     with contextlib.suppress(OSError):
                         os.unlink(job.temp)
             self.reporter.close()
-
-    def record(self) -> None:
-        """Write each root's manifest (not on a dry run)."""
-        if self.dry_run:
-            return
-        for index, root in enumerate(self.roots):
-            try:
-                manifest.save(root, self.new[index], self.pid)
-            except OSError as exc:
-                self.error(os.path.join(root, manifest.MANIFEST_NAME), exc)
-
-    def remove_temps(self, temps: list[str]) -> None:
-        for path in temps:
-            if self.dry_run:
-                self.reporter.file(f"would remove {path} (temporary file of a killed run)")
-                continue
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                self.error(path, exc)
-                continue
-            self.summary.temps_removed += 1
-
-    def compress_all(self, to_read: list[Source]) -> None:
-        self.reporter.start(sum(s.st.st_size for s in to_read))
-        for source in to_read:
-            self.prepare(source)
-            self.collect(block=False)
-            while self.jobs and (
-                self.inflight_bytes > MAX_INFLIGHT_BYTES or len(self.jobs) > self.workers * 16
-            ):
-                self.collect(block=True)
-        while self.jobs:
-            self.collect(block=True)
+        return self.new
 
     def read(self, source: Source) -> tuple[bytes | None, str, int, os.stat_result] | None:
         """``(content, digest, size, fstat)``; content None for a file streamed later."""
@@ -362,15 +322,15 @@ class _Run:
             raise OSError(errno.EAGAIN, "changed while being read", path)
         return hasher.hexdigest(), size, st
 
-    def prepare(self, source: Source) -> None:
-        """Read and hash one file, reuse what is still valid, queue the rest."""
+    def compress(self, action: Compress) -> None:
+        """Read and hash one source, keep what :func:`after_read` says, queue the rest."""
+        source = action.source
         got = self.read(source)
-        old = self.old[source.root].get(source.rel)
         if got is None:
-            if old is not None:
+            if action.old is not None:
                 # Keep what we knew: the next run then still owns (and can clean up)
                 # the variants made earlier for this path.
-                self.new[source.root][source.rel] = old
+                self.new[source.root][source.rel] = action.old
             self.reporter.advance(source.st.st_size)
             return
         data, digest, size, st = got
@@ -382,47 +342,20 @@ class _Run:
             ino=st.st_ino,
             digest=digest,
         )
-        if old is not None:
-            self.reuse(source, old, record)
+        kept, stale = after_read(action, record, self.encodings)
+        for encoding, vrec in kept.items():
+            record.variants[encoding] = (
+                self.retime(source, encoding, vrec) if encoding in self.encodings else vrec
+            )
+        for removal in stale:
+            self.remove(removal)
         todo = [e for e in self.encodings if e not in record.variants]
         if not todo:
             self.summary.files_unchanged += 1
             self.new[source.root][source.rel] = record
             self.reporter.advance(source.st.st_size)
-        elif self.dry_run and size:
-            self.count_dry_run(source, size, todo)
         else:
             self.dispatch(_Pending(source, record, waiting=set(todo)), data, todo)
-
-    def reuse(self, source: Source, old: FileRecord, record: FileRecord) -> None:
-        """Carry ``old``'s variants still valid for the content into ``record``.
-
-        Same content: intact variants are kept (re-timed to the source's mtime), and so
-        are those of encodings not selected this run. Changed content: variants of
-        encodings not selected this run are stale and deleted (if still ours); the
-        selected ones are simply rewritten.
-        """
-        same_content = old.digest == record.digest and old.size == record.size
-        for encoding, vrec in old.variants.items():
-            if encoding in self.encodings:
-                if same_content and variant_intact(source, encoding, vrec):
-                    record.variants[encoding] = self.retime(source, encoding, vrec)
-            elif same_content:
-                record.variants[encoding] = vrec
-            elif encoding in source.siblings:
-                path = self.variant_path(source, encoding)
-                if still_ours(path, vrec):
-                    self.remove_variant(path, "stale, source changed")
-
-    def count_dry_run(self, source: Source, size: int, todo: list[str]) -> None:
-        """What a dry run reports for a file it would compress."""
-        self.summary.files_compressed += 1
-        for encoding in todo:
-            stats = self.summary.per_encoding[encoding]
-            stats.variants += 1
-            stats.bytes_in += size
-        self.reporter.file(f"would compress {source.path} ({', '.join(todo)})")
-        self.reporter.advance(source.st.st_size)
 
     def dispatch(self, pending: _Pending, data: bytes | None, todo: list[str]) -> None:
         """Settle each of ``todo`` from a duplicate's result if there is one, else submit."""
@@ -441,7 +374,7 @@ class _Run:
             elif key in self.done:
                 self.finish(pending, encoding, size, self.done[key])
                 deduplicated = True
-            elif key in self.known and self.copy_known(pending, encoding, key):
+            elif key in self.plan.known and self.copy_known(pending, encoding, key):
                 deduplicated = True
             else:
                 self.submit(key, data, pending)
@@ -461,7 +394,7 @@ class _Run:
 
     def copy_known(self, pending: _Pending, encoding: str, key: tuple[str, str]) -> bool:
         """Reuse an up-to-date variant of identical content from an earlier run."""
-        known = self.known[key]
+        known = self.plan.known[key]
         if known is None:
             self.finish(pending, encoding, pending.record.size, None)
             return True
@@ -544,7 +477,7 @@ class _Run:
                     return
                 # Moved into place for the first file: later ones copy from there.
                 blob = _OnDisk(self.variant_path(pending.source, key[1]), blob.size, False)
-        if job.size in self.shared_sizes:
+        if job.size in self.plan.shared_sizes:
             self.done[key] = blob
 
     def finish(self, pending: _Pending, encoding: str, size: int, blob: Blob | None) -> bool:
@@ -581,7 +514,7 @@ class _Run:
             stats.not_effective += 1
             pending.notes.append(f"{encoding} not smaller")
             if encoding in source.siblings:
-                self.remove_variant(path, "no longer saves 5 %")
+                self.remove(Remove(path, "no longer saves 5 %"))
             pending.record.variants[encoding] = VariantRecord(codec, None, 0)
         self.settle(pending, encoding)
         return written
@@ -600,6 +533,72 @@ class _Run:
         size = _human(pending.record.size)
         self.reporter.file(f"{verb} {source.path} ({size}: {', '.join(pending.notes)})")
         self.reporter.advance(source.st.st_size)
+
+
+def record(
+    roots: list[str], plan: Plan, results: list[dict[str, FileRecord]], owner_pid: int
+) -> list[tuple[str, str]]:
+    """Write each root's manifest: the plan's reused records and the run's new ones.
+
+    Returns ``(path, message)`` for each manifest that could not be written.
+    """
+    records: list[dict[str, FileRecord]] = [{} for _ in roots]
+    for action in plan.actions:
+        if isinstance(action, Reuse):
+            records[action.root][action.rel] = action.record
+    errors = []
+    for index, root in enumerate(roots):
+        records[index].update(results[index])
+        try:
+            manifest.save(root, records[index], owner_pid)
+        except OSError as exc:
+            errors.append((os.path.join(root, manifest.MANIFEST_NAME), _error_text(exc)))
+    return errors
+
+
+def count_plan(plan: Plan, summary: Summary) -> None:
+    """The figures of a dry run, from the plan alone (no file is read)."""
+    for action in plan.actions:
+        if isinstance(action, Remove):
+            if action.temp:
+                summary.temps_removed += 1
+            else:
+                summary.variants_removed += 1
+        elif isinstance(action, Skip):
+            summary.files_skipped += action.source is not None
+        elif isinstance(action, Reuse):
+            summary.files_unchanged += action.source is not None
+        elif action.source.st.st_size:
+            summary.files_compressed += 1
+            for encoding in summary.encodings:
+                stats = summary.per_encoding[encoding]
+                stats.variants += 1
+                stats.bytes_in += action.source.st.st_size
+
+
+def run_plan(
+    roots: list[str], options: CompressOptions, reporter: Reporter
+) -> tuple[Summary, ScanResult]:
+    """Scan, plan, and (unless a dry run) execute the plan and record the results."""
+    started = time.perf_counter()
+    summary = Summary(roots=roots, encodings=options.encodings, dry_run=options.dry_run)
+    summary.per_encoding = {e: EncodingStats() for e in options.encodings}
+    found = scan(roots, options.skip_extensions, options.allow_external_symlinks)
+    summary.errors.extend(found.errors)
+    for path, text in found.errors:
+        reporter.file(f"error: {path}: {text}")
+    old = [manifest.load(root) for root in roots]
+    plan = summary.plan = make_plan(roots, options.encodings, found, old)
+    summary.files_scanned = plan.files
+    if options.dry_run:
+        count_plan(plan, summary)
+    else:
+        results = _Execution(plan, options, reporter, summary).run()
+        for path, text in record(roots, plan, results, os.getpid()):
+            summary.errors.append((path, text))
+            reporter.file(f"error: {path}: {text}")
+    summary.elapsed = time.perf_counter() - started
+    return summary, found
 
 
 def _blob_size(blob: Blob | None) -> int:
@@ -738,11 +737,10 @@ def compress_tree(
             stacklevel=2,
         )
         options = dataclasses.replace(options, executor="thread")
-    run = _Run(normalize_roots(roots), options, reporter or NullReporter())
-    summary = run.run()
+    summary, found = run_plan(normalize_roots(roots), options, reporter or NullReporter())
     keep = options.dictionaries
     if keep > 0 and not options.dry_run and "zstd" in codecs.available_encodings():
-        deltas = write_deltas_for(run.found, keep=keep)
+        deltas = write_deltas_for(found, keep=keep)
         summary.deltas_written += len(deltas.written)
         summary.deltas_removed += len(deltas.removed)
         summary.errors.extend(deltas.errors)

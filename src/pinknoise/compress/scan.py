@@ -1,40 +1,32 @@
-"""Walk the roots with the same file-selection policy as the server.
+"""The compressor's view of its roots: the server's walk (:func:`pinknoise.core.walker.walk_full`).
 
-* Hidden names (:func:`pinknoise.core.paths.is_hidden`: files and directories starting
-  with ``.``) are ignored, except our own abandoned temporary files, which are
-  collected for deletion; so are names no URL can spell
-  (:func:`pinknoise.core.paths.is_url_safe`), which the server never serves.
-* A symlink whose resolved target is inside the root is followed. A file symlink that
-  leaves the root is skipped unless ``allow_external_symlinks``; its variant is then
-  written next to the link, inside the root. A directory symlink that leaves the root
-  is never descended, even with that flag, because its variants would have to be
-  written outside the root: pass that directory as a root of its own instead.
-* Each directory is entered once, keyed by ``(st_dev, st_ino)``, so symlink loops end
-  and a directory reachable by two paths is not compressed twice.
-* Only regular files are compressed (FIFOs, sockets and devices are skipped).
-* dcz deltas (``NAME.<sha256>.dcz``) are representations of ``NAME``, not files of
-  their own: they are listed apart, for the delta step, which takes its versions from
-  this same scan (:mod:`pinknoise.compress.deltas`).
+Which files exist is decided by :mod:`pinknoise.core.walker` alone, for the server, the
+compressor and the delta writer: hidden and private names, names no URL can spell,
+special files and symlinks leaving the root are left out there (each with a reason),
+each directory is entered once, and directory symlinks leaving the root are never
+entered (their variants would be written outside the root: pass such a directory as
+a root of its own). What this module adds is what the compressor does with the files:
 
-These are the rules of the server's walk (:func:`pinknoise.core.scanner.walk`), plus
-what only a writer needs (full stat results, reasons for what was left out, temp files,
-each directory once so nothing is compressed twice, external directory symlinks never
-entered).
+* our own temporary files abandoned by a killed run (hidden names) are collected for
+  deletion;
+* a file is a source, a precompressed variant of a source next to it (never compressed
+  again) or a dcz delta (listed apart, for the delta step), as
+  :func:`pinknoise.core.walker.role` says, the server's rule;
+* sources with an extension in the skip list are kept apart, so stale variants an
+  earlier run wrote for them can be removed.
 """
 
 from __future__ import annotations
 
 import os
-import stat as stat_module
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
 from pinknoise.compress.atomic import is_abandoned_temp
-from pinknoise.core.codings import SUFFIXES, VARIANT_SUFFIXES
-from pinknoise.core.dictionaries import parse_delta_name
-from pinknoise.core.paths import is_hidden, is_hidden_at_root, is_url_safe
+from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.paths import is_within as _is_within
+from pinknoise.core.walker import HIDDEN, PRIVATE, Policy, WalkReport, role, walk_full
 
 #: Extensions whose content is already compressed; compressing them again wastes time
 #: and (by the 5 % rule) almost never yields a variant. SVG, ICO/BMP, TTF/OTF/EOT and
@@ -46,8 +38,8 @@ DEFAULT_SKIP_EXTENSIONS: Final[frozenset[str]] = frozenset(
         "heic", "heif", "jxl", "jp2",
         # fonts
         "woff", "woff2",
-        # archives and compressed streams (including our own variants)
-        "gz", "tgz", "br", "zst", "zstd", "dcz", "zip", "bz2", "tbz", "tbz2", "xz", "txz",
+        # archives and compressed streams
+        "tgz", "zstd", "dcz", "zip", "bz2", "tbz", "tbz2", "xz", "txz",
         "lz", "lzma", "lz4", "7z", "rar", "jar", "whl", "apk", "dmg",
         # audio
         "mp3", "ogg", "oga", "opus", "m4a", "aac", "flac", "wma",
@@ -55,6 +47,8 @@ DEFAULT_SKIP_EXTENSIONS: Final[frozenset[str]] = frozenset(
         "mp4", "m4v", "webm", "mkv", "mov", "avi", "wmv", "mpg", "mpeg", "ogv",
         "3gp", "3gpp", "asf", "flv", "swf",
     }
+    # and our own variants' suffixes (.br, .zst, .gz), whoever wrote the file
+    | {suffix.lstrip(".") for suffix in SUFFIXES.values()}
 )  # fmt: skip
 
 
@@ -109,101 +103,46 @@ def printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def scan_root(
-    index: int,
-    root: str,
-    skip_extensions: frozenset[str],
-    allow_external_symlinks: bool,
-    result: ScanResult,
-) -> None:
-    """Walk ``root`` and append what it holds to ``result``."""
-    real_root = os.path.realpath(root)
-    try:
-        root_st = os.stat(root)
-    except OSError as exc:
-        result.errors.append((root, exc.strerror or str(exc)))
-        return
-    if not stat_module.S_ISDIR(root_st.st_mode):
-        result.errors.append((root, "not a directory"))
-        return
-    visited: set[tuple[int, int]] = {(root_st.st_dev, root_st.st_ino)}
-    stack: list[tuple[str, str]] = [(root, "")]
-    while stack:
-        directory, rel_dir = stack.pop()
-        try:
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            result.errors.append((directory, exc.strerror or str(exc)))
-            continue
-        names = {e.name for e in entries}
-        subdirs: list[tuple[str, str]] = []
-        for entry in entries:
-            name = entry.name
-            rel = f"{rel_dir}{name}"
-            if is_hidden(name):
-                if is_abandoned_temp(name):
-                    result.abandoned_temps.append(entry.path)
-                continue
-            if not is_url_safe(name):
-                result.ignored.append((printable(entry.path), "a name no URL can spell"))
-                continue
-            if not rel_dir and is_hidden_at_root(name):
-                continue  # never served (Django's manifest), so never compressed
-            try:
-                is_link = entry.is_symlink()
-                external = False
-                if is_link:
-                    target = os.path.realpath(entry.path)
-                    external = not is_within(target, real_root)
-                    try:
-                        st = os.stat(entry.path)
-                    except FileNotFoundError:
-                        result.ignored.append((entry.path, "broken symlink"))
-                        continue
-                else:
-                    st = entry.stat(follow_symlinks=False)
-            except OSError as exc:
-                result.errors.append((entry.path, exc.strerror or str(exc)))
-                continue
-            if stat_module.S_ISDIR(st.st_mode):
-                if external:
-                    result.ignored.append((entry.path, "directory symlink leaves the root"))
-                    continue
-                key = (st.st_dev, st.st_ino)
-                if key in visited:
-                    result.ignored.append((entry.path, "directory already visited"))
-                    continue
-                visited.add(key)
-                subdirs.append((entry.path, f"{rel}/"))
-                continue
-            if not stat_module.S_ISREG(st.st_mode):
-                result.ignored.append((entry.path, "not a regular file"))
-                continue
-            if external and not allow_external_symlinks:
-                result.ignored.append((entry.path, "symlink leaves the root"))
-                continue
-            if name.endswith(".dcz") and parse_delta_name(name) is not None:
-                result.deltas.append(entry.path)
-                continue
-            if any(name.endswith(s) for s in VARIANT_SUFFIXES):
-                # A variant (ours or someone's): never compress it again.
-                continue
-            siblings = frozenset(enc for enc, suf in SUFFIXES.items() if name + suf in names)
-            source = Source(index, entry.path, rel, st, siblings)
-            if has_extension(name, skip_extensions):
-                result.skipped.append(source)
-            else:
-                result.sources.append(source)
-        # Depth-first in name order: reversed so the stack pops them alphabetically.
-        stack.extend(reversed(subdirs))
-
-
 def scan(
     roots: list[str], skip_extensions: frozenset[str], allow_external_symlinks: bool
 ) -> ScanResult:
     """Walk every root in order into one :class:`ScanResult`."""
     result = ScanResult()
     for index, root in enumerate(roots):
-        scan_root(index, root, skip_extensions, allow_external_symlinks, result)
+        _scan_into(result, index, root, skip_extensions, allow_external_symlinks)
     return result
+
+
+def _scan_into(
+    result: ScanResult,
+    index: int,
+    root: str,
+    skip_extensions: frozenset[str],
+    allow_external_symlinks: bool,
+) -> None:
+    """Sort what the walker finds under ``root`` into ``result``."""
+    policy = Policy(os.path.realpath(root), allow_external_symlinks)
+    report = WalkReport()
+    for directory, rel_dir, files in walk_full(policy, report, start=root):
+        names = {name for name, _ in files}
+        for name, st in files:
+            kind = role(name, names)
+            path = os.path.join(directory, name)
+            if kind == "delta":
+                result.deltas.append(path)
+                continue
+            if kind == "variant":
+                continue  # a representation of a source next to it: never compressed
+            siblings = frozenset(enc for enc, suf in SUFFIXES.items() if name + suf in names)
+            source = Source(index, path, f"{rel_dir}{name}", st, siblings)
+            if has_extension(name, skip_extensions):
+                result.skipped.append(source)
+            else:
+                result.sources.append(source)
+    for path, reason in report.skipped:
+        if reason == HIDDEN:
+            if is_abandoned_temp(os.path.basename(path)):
+                result.abandoned_temps.append(path)
+        elif reason != PRIVATE:  # never served (Django's manifest), so not worth a line
+            result.ignored.append((printable(path), reason))
+    result.errors.extend(report.errors)

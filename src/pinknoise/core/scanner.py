@@ -10,7 +10,7 @@ from typing import Final
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import Entry, FileFactory, Redirect, StaticFile
-from pinknoise.core.walker import FileStat, Policy, Recorded, variant_source, walk
+from pinknoise.core.walker import FileStat, Policy, Recorded, role, walk
 
 log = logging.getLogger("pinknoise")
 
@@ -52,10 +52,8 @@ def scan_root(
         for name, st in files:
             if not relative_dir and not policy.admits_name(name, at_root=True):
                 continue
-            if name.endswith(".dcz") and parse_delta_name(name):
-                continue  # a delta is only ever a representation of its source
-            if variant_source(name) in stats:
-                continue  # so is a precompressed sibling of a file next to it
+            if role(name, stats) != "file":
+                continue  # a delta or a variant is only a representation of its source
             path = os.path.join(directory, name)
             siblings: Siblings = ()
             candidates = [name + suffix for suffix in _SUFFIXES if name + suffix in stats]

@@ -1,9 +1,10 @@
 """Which files exist for pinknoise: one policy, applied by every part that touches a tree.
 
-The server's start-up scan, its per-request lookup under autorefresh, the siblings of a
-file (``.br``/``.zst``/``.gz`` variants and ``.dcz`` deltas), the compressor and the
-delta writer all decide through this module, so a rule (dotfiles, names a URL cannot
-spell, special files, symlinks leaving the root, symlink loops) is written once.
+The server's start-up scan (:func:`walk`), its per-request lookup under autorefresh, the
+siblings of a file (``.br``/``.zst``/``.gz`` variants and ``.dcz`` deltas, told apart by
+:func:`role`), the compressor and the delta writer (:func:`walk_full`) all decide
+through this module, so a rule (dotfiles, names a URL cannot spell, special files,
+symlinks leaving the root, symlink loops) is written once, in :func:`_list`.
 
 Checks made on paths can be raced (a directory swapped for a symlink between the check
 and the open), so the last word is :func:`open_contained`: it opens without blocking,
@@ -13,14 +14,15 @@ root before a byte is read.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import stat
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.dictionaries import parse_delta_name
@@ -46,6 +48,20 @@ class FileStat(NamedTuple):
 Listing = tuple[str, str, int, list[tuple[str, FileStat]]]
 #: A recorded directory (a snapshot): relative_dir -> (its mtime_ns, its files).
 Recorded = Mapping[str, tuple[int, list[tuple[str, FileStat]]]]
+#: One directory of :func:`walk_full`: (directory as walked, its root-relative path with
+#: a trailing "/" or "", [(name, full stat), ...] of its admitted regular files).
+FullListing = tuple[str, str, list[tuple[str, os.stat_result]]]
+
+# Why an entry was left out, as :class:`WalkReport` tells a writer.
+HIDDEN: Final = "a hidden name"
+UNSAFE_NAME: Final = "a name no URL can spell"
+PRIVATE: Final = "private at the root"
+OUTSIDE: Final = "symlink leaves the root"
+OUTSIDE_DIR: Final = "directory symlink leaves the root"
+SPECIAL: Final = "not a regular file"
+BROKEN: Final = "broken symlink"
+LOOP: Final = "symlink loop"
+VISITED: Final = "directory already visited"
 
 VARIANT_SUFFIXES: Final = tuple(SUFFIXES.values())
 _OPEN_FLAGS: Final = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -103,6 +119,14 @@ class Policy:
             return False
         return not (at_root and is_hidden_at_root(name))
 
+    def refusal(self, name: str, at_root: bool) -> str | None:
+        """Why :meth:`admits_name` refuses ``name`` (None: it does not), for reports."""
+        if is_hidden(name):
+            return HIDDEN
+        if not is_url_safe(name):
+            return UNSAFE_NAME
+        return PRIVATE if at_root and is_hidden_at_root(name) else None
+
     def admits_target(self, resolved: str) -> bool:
         """Where a symlink may lead: inside the root, unless external links are allowed."""
         return self.allow_external_symlinks or is_within(resolved, self.real_root)
@@ -119,6 +143,30 @@ def variant_source(name: str) -> str | None:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return None
+
+
+def role(name: str, names: Container[str]) -> Literal["file", "variant", "delta"]:
+    """What a regular file is, given the names of the files next to it.
+
+    A dcz delta (``NAME.<sha256>.dcz``) and a precompressed sibling of a file that
+    exists (:func:`variant_source`) are representations of another file, never served
+    or compressed as files of their own; anything else is a file.
+    """
+    if name.endswith(".dcz") and parse_delta_name(name) is not None:
+        return "delta"
+    if variant_source(name) in names:
+        return "variant"
+    return "file"
+
+
+@dataclass(slots=True)
+class WalkReport:
+    """What :func:`walk_full` left out and why, and what it could not read."""
+
+    #: (path, reason): one of the reasons above (HIDDEN, OUTSIDE, ...).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: (path, message) of directories and entries that could not be read.
+    errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_compress_record(real_root: str) -> dict[str, CompressRecord]:
@@ -188,31 +236,117 @@ def walk(policy: Policy, recorded: Recorded | None = None) -> Iterator[Listing]:
                     pending.append((path, f"{relative_dir}{name}/", st, ancestors | {key}))
             yield directory, relative_dir, dir_stat.st_mtime_ns, known[1]
             continue
-        files: list[tuple[str, FileStat]] = []
-        try:
-            with os.scandir(directory) as listing:
-                dir_entries = list(listing)
-        except OSError as error:
-            log.warning("pinknoise: skipping unreadable directory %s: %s", directory, error)
+        listed = _list(policy, directory, not relative_dir, None)
+        if listed is None:
             continue
-        for entry in dir_entries:
-            name = entry.name
-            if not policy.admits_name(name, at_root=not relative_dir):
-                continue
-            try:
-                if entry.is_symlink() and not policy.admits_target(os.path.realpath(entry.path)):
-                    log.debug("pinknoise: skipping symlink out of root: %s", entry.path)
-                    continue
-                st = entry.stat()
-            except OSError:
-                continue  # a dangling symlink or a file gone since the listing
-            if stat.S_ISDIR(st.st_mode):
-                key = (st.st_dev, st.st_ino)
-                if key not in ancestors:
-                    pending.append((entry.path, f"{relative_dir}{name}/", st, ancestors | {key}))
-            elif stat.S_ISREG(st.st_mode):
-                files.append((name, FileStat(st.st_size, st.st_mtime_ns)))
+        for path, name, st, _ in listed[1]:
+            key = (st.st_dev, st.st_ino)
+            if key not in ancestors:
+                pending.append((path, f"{relative_dir}{name}/", st, ancestors | {key}))
+        files = [(name, FileStat(st.st_size, st.st_mtime_ns)) for name, st in listed[0]]
         yield directory, relative_dir, dir_stat.st_mtime_ns, files
+
+
+def walk_full(
+    policy: Policy, report: WalkReport, start: str | None = None
+) -> Iterator[FullListing]:
+    """:func:`walk` for a writer (the compressor, the delta writer), by the same rules.
+
+    What a writer needs besides: full ``os.stat_result`` of each file, a reason in
+    ``report`` for every entry left out, each directory entered once by
+    ``(st_dev, st_ino)`` (an alias of a directory is not compressed twice), and
+    directory symlinks leaving the root never entered, even where external symlinks
+    are allowed: what is written there would land outside the root. Directories are
+    walked depth-first in name order, from ``start`` (the root as the caller named
+    it, so reported paths are the caller's) or else the real root.
+    """
+    root = start if start is not None else policy.real_root
+    try:
+        root_stat = os.stat(root)
+    except OSError as error:
+        report.errors.append((root, error.strerror or str(error)))
+        return
+    if not stat.S_ISDIR(root_stat.st_mode):
+        report.errors.append((root, "not a directory"))
+        return
+    visited = {(root_stat.st_dev, root_stat.st_ino)}
+    pending = [(root, "")]
+    while pending:
+        directory, relative_dir = pending.pop()
+        listed = _list(policy, directory, not relative_dir, report)
+        if listed is None:
+            continue
+        subdirs = []
+        for path, name, st, outside in listed[1]:
+            key = (st.st_dev, st.st_ino)
+            if outside:
+                report.skipped.append((path, OUTSIDE_DIR))
+            elif key in visited:
+                report.skipped.append((path, VISITED))
+            else:
+                visited.add(key)
+                subdirs.append((path, f"{relative_dir}{name}/"))
+        yield directory, relative_dir, listed[0]
+        pending.extend(reversed(subdirs))  # popped in name order
+
+
+def _list(
+    policy: Policy, directory: str, at_root: bool, report: WalkReport | None
+) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str, str, os.stat_result, bool]]] | None:
+    """One directory's admitted regular files ``(name, stat)`` and subdirectories
+    ``(path, name, stat, leaves the root)``, or None if it cannot be listed.
+
+    The one place the per-entry rules are applied. With a ``report`` (a writer's
+    walk), entries are taken in name order and each one left out is reported.
+    """
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=_name) if report is not None else list(listing)
+    except OSError as error:
+        if report is None:
+            log.warning("pinknoise: skipping unreadable directory %s: %s", directory, error)
+        else:
+            report.errors.append((directory, error.strerror or str(error)))
+        return None
+    real_root = policy.real_root
+    files: list[tuple[str, os.stat_result]] = []
+    dirs: list[tuple[str, str, os.stat_result, bool]] = []
+    for entry in entries:
+        name = entry.name
+        if not policy.admits_name(name, at_root):
+            if report is not None:
+                report.skipped.append((entry.path, policy.refusal(name, at_root) or HIDDEN))
+            continue
+        try:
+            outside = entry.is_symlink() and not is_within(os.path.realpath(entry.path), real_root)
+            if outside and not policy.allow_external_symlinks:
+                if report is not None:
+                    report.skipped.append((entry.path, OUTSIDE))
+                continue
+            st = entry.stat()
+        except FileNotFoundError:  # a dangling symlink, or a file gone since the listing
+            if report is not None:
+                report.skipped.append((entry.path, BROKEN))
+            continue
+        except OSError as error:
+            if report is None:
+                continue
+            if error.errno == errno.ELOOP:  # names no file: not an error, as for the server
+                report.skipped.append((entry.path, LOOP))
+            else:
+                report.errors.append((entry.path, error.strerror or str(error)))
+            continue
+        if stat.S_ISREG(st.st_mode):
+            files.append((name, st))
+        elif stat.S_ISDIR(st.st_mode):
+            dirs.append((entry.path, name, st, outside))
+        elif report is not None:
+            report.skipped.append((entry.path, SPECIAL))
+    return files, dirs
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def lookup(policy: Policy, relative: str) -> tuple[str, os.stat_result] | None:

@@ -14,6 +14,7 @@ import socket
 import sys
 from typing import Any
 
+from pinknoise.compress.options import add_selection_arguments
 from pinknoise.serve.app import build_app
 
 NAME = "serve"
@@ -59,6 +60,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="precompress DIR first (like `pinknoise compress DIR`; incremental)",
     )
+    add_selection_arguments(parser, "with --compress: ")
     parser.add_argument(
         "--spa",
         action="store_true",
@@ -92,13 +94,8 @@ def run(args: argparse.Namespace) -> int:
     problem = _port_problem(args.host, args.port)
     if problem:
         return _fail(problem)
-    if args.compress:
-        from pinknoise.compress import compress_tree
-
-        summary = compress_tree([directory])
-        if not summary.ok:
-            for path, message in summary.errors:
-                print(f"pinknoise serve: compress: {path}: {message}", file=sys.stderr)
+    if args.compress and precompress(directory, args) == 2:
+        return 2
     if args.spa and not os.path.isfile(os.path.join(directory, "index.html")):
         print(
             f"pinknoise serve: --spa: {directory} has no index.html, so client-side "
@@ -126,6 +123,24 @@ def run(args: argparse.Namespace) -> int:
         build_app, directory, prefix=args.prefix, max_age=args.max_age, spa=args.spa
     )
     server.serve(target_loader=loader, wrap_loader=False)
+    return 0
+
+
+def precompress(directory: str, args: argparse.Namespace) -> int:
+    """``--compress``: the compressor's options from the same flags as its command.
+
+    0 when done (a file that failed is printed, and served uncompressed), 2 for bad
+    options (an unknown or missing encoding).
+    """
+    from pinknoise.compress import MissingEncodingError, compress_tree, make_compress_options
+
+    try:
+        options = make_compress_options(encodings=args.encodings, skip_extensions=args.skip_ext)
+    except (MissingEncodingError, ValueError, TypeError) as error:
+        return _fail(f"--compress: {error}")
+    summary = compress_tree([directory], options=options)
+    for path, message in summary.errors:
+        print(f"pinknoise serve: compress: {path}: {message}", file=sys.stderr)
     return 0
 
 
