@@ -9,15 +9,14 @@ the transfer stopped and the file closed as soon as the client disconnects.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
 from pinknoise.aio import AsyncBody, Stream, answer, off_loop
-from pinknoise.core.options import make_options
 from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import Headers, Response
-from pinknoise.core.server import FilePath, StaticServer, WouldBlock
+from pinknoise.core.server import FilePath, WouldBlock
+from pinknoise.front import StaticFront
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,7 +37,7 @@ _NOT_FOUND: Final = (
 )
 
 
-class PinkNoiseASGI:
+class PinkNoiseASGI(StaticFront["ASGIApp"]):
     """ASGI middleware serving static files in front of ``application``.
 
     Takes exactly the arguments of :class:`pinknoise.PinkNoise`. ``lifespan`` and
@@ -52,28 +51,11 @@ class PinkNoiseASGI:
     added_raw: list[tuple[bytes, bytes]] = []  # noqa: RUF012 (never mutated)
     added_headers: Callable[[Scope], list[tuple[bytes, bytes]]] | None = None
 
-    def __init__(
-        self,
-        application: ASGIApp | None,
-        root: str | os.PathLike[str] | None = None,
-        prefix: str | None = None,
-        **options: Any,
-    ) -> None:
-        self.application = application
-        self.server = StaticServer(make_options(**options))
+    def __init__(self, application: ASGIApp | None, *args: Any, **options: Any) -> None:
         # Encoded header lists of the catalog's long-lived responses (200s and 304s),
         # keyed by the identity of the core's header tuple.
         self._raw_headers: dict[int, tuple[Headers, list[tuple[bytes, bytes]]]] = {}
-        if root is not None:
-            self.add_files(root, prefix)
-
-    def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
-        """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
-        self.server.add_files(root, prefix)
-
-    def has(self, path: str) -> bool:
-        """Whether ``path`` is a static file or index redirect here (may touch the disk)."""
-        return self.server.has(path)
+        super().__init__(application, *args, **options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

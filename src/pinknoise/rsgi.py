@@ -13,16 +13,15 @@ from memory on the loop, anything touching the disk in a worker thread.
 
 from __future__ import annotations
 
-import os
 from asyncio import AbstractEventLoop
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final, Protocol
 
 from pinknoise.aio import AsyncBody, Stream, answer
-from pinknoise.core.options import make_options
 from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import Response
-from pinknoise.core.server import FilePath, StaticServer
+from pinknoise.core.server import FilePath
+from pinknoise.front import StaticFront
 
 RSGIHeaders = Sequence[tuple[str, str]]
 
@@ -60,7 +59,7 @@ _FIELDS: Final = {name: index for index, (_, _, name) in enumerate(FIELDS)}
 _NOT_FOUND_HEADERS: Final = (("content-type", "text/plain"), ("content-length", "9"))
 
 
-class PinkNoiseRSGI:
+class PinkNoiseRSGI(StaticFront[Any]):
     """RSGI application serving static files in front of ``application``.
 
     Takes exactly the arguments of :class:`pinknoise.PinkNoise`. ``application`` is an
@@ -68,26 +67,6 @@ class PinkNoiseRSGI:
     plain 404; websocket scopes and paths that are not static files go to it untouched,
     and its ``__rsgi_init__``/``__rsgi_del__`` are called with the server's loop.
     """
-
-    def __init__(
-        self,
-        application: Any | None,
-        root: str | os.PathLike[str] | None = None,
-        prefix: str | None = None,
-        **options: Any,
-    ) -> None:
-        self.application = application
-        self.server = StaticServer(make_options(**options))
-        if root is not None:
-            self.add_files(root, prefix)
-
-    def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
-        """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
-        self.server.add_files(root, prefix)
-
-    def has(self, path: str) -> bool:
-        """Whether ``path`` is a static file or index redirect here (may touch the disk)."""
-        return self.server.has(path)
 
     @property
     def application(self) -> Any | None:

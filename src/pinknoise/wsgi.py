@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from pinknoise.core.options import make_options
 from pinknoise.core.response import REASONS
-from pinknoise.core.server import FilePath, StaticServer
+from pinknoise.core.server import FilePath
+from pinknoise.front import StaticFront
 from pinknoise.sync import BLOCK_SIZE, FileSlice, request_from_environ
 
 if TYPE_CHECKING:
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 _STATUS_LINES: Final = {code: f"{code} {reason}" for code, reason in REASONS.items()}
 
 
-class PinkNoise:
+class PinkNoise(StaticFront["WSGIApplication"]):
     """WSGI middleware serving static files in front of ``application``.
 
     ``PinkNoise(app, root="static", prefix="/static/", max_age=60, ...)`` takes the same
@@ -25,29 +24,10 @@ class PinkNoise:
     Paths that are not static files are passed to ``application`` untouched.
     """
 
+    application: WSGIApplication | None
     #: ``added_headers(environ)``: headers appended to every static response, for
     #: integrations that stand in for middleware (``pinknoise.django.wrap``).
     added_headers: Callable[[Mapping[str, Any]], list[tuple[str, str]]] | None = None
-
-    def __init__(
-        self,
-        application: WSGIApplication | None,
-        root: str | os.PathLike[str] | None = None,
-        prefix: str | None = None,
-        **options: Any,
-    ) -> None:
-        self.application = application
-        self.server = StaticServer(make_options(**options))
-        if root is not None:
-            self.add_files(root, prefix)
-
-    def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
-        """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
-        self.server.add_files(root, prefix)
-
-    def has(self, path: str) -> bool:
-        """Whether ``path`` is a static file or index redirect here (may touch the disk)."""
-        return self.server.has(path)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
