@@ -1,4 +1,7 @@
-"""The ASGI adapter: the request table, identity with WSGI, streaming and disconnects."""
+"""The ASGI adapter: the request table, streaming, pathsend and disconnects.
+
+Identity with the other adapters is tested in ``test_rsgi.py`` (every adapter at once).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pinknoise import PinkNoise
 from pinknoise.asgi import PinkNoiseASGI
 from tests.checks import run_case
 from tests.request_table import CASES, Case
-from tests.support import asgi_client, wsgi_client
+from tests.support import asgi_client
 from tests.support.procfs import open_files_under
 from tests.support.site import Site
 
@@ -41,28 +43,6 @@ def test_asgi_from_disk(case: Case, site: Site) -> None:
     app = _asgi(site.root, memory_cache_budget=0)
     run_case(case, lambda m, t, h: asgi_client.call(app, m, t, h), site)
     run_case(case, lambda m, t, h: asgi_client.call(app, m, t, h, pathsend=True), site)
-
-
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if not c.app], ids=[c.name for c in CASES if not c.app]
-)
-def test_wsgi_and_asgi_answer_alike(case: Case, site: Site) -> None:
-    """Same status, same headers in the same order, same body: one decision path."""
-    wsgi = PinkNoise(wsgi_client.fallback_app, site.root, prefix="/static/", index_file=True)
-    asgi = _asgi(site.root)
-    headers = dict(case.headers)
-    if any("{" in value for value in headers.values()):
-        negotiation = {k: v for k, v in headers.items() if k == "Accept-Encoding"}
-        etag = wsgi_client.call(wsgi, "GET", case.target, negotiation).header("ETag") or ""
-        headers = {k: v.replace("{etag}", etag) for k, v in headers.items()}
-    for _ in range(2):  # first request reads from disk, the second from memory
-        from_wsgi = wsgi_client.call(wsgi, case.method, case.target, headers)
-        from_asgi = asgi_client.call(asgi, case.method, case.target, headers)
-        assert from_asgi.status == from_wsgi.status
-        assert [(k.lower(), v) for k, v in from_asgi.headers] == [
-            (k.lower(), v) for k, v in from_wsgi.headers
-        ]
-        assert from_asgi.body == from_wsgi.body
 
 
 def test_other_scopes_pass_through(site: Site) -> None:

@@ -1,4 +1,5 @@
-"""PinkNoiseASGI under uvicorn, hypercorn and granian: the request table over real HTTP."""
+"""PinkNoiseASGI under uvicorn, hypercorn and granian: the request table over real HTTP;
+no leaks after aborted downloads there and under granian RSGI (PinkNoiseRSGI)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import pytest
 from tests.checks import run_case
 from tests.request_table import CASES, Case
 from tests.support.procfs import process_tree, wait_until_closed
-from tests.support.servers import BIN, Server, free_port, http_request, run_server
+from tests.support.servers import (
+    BIN,
+    Server,
+    free_port,
+    granian_rsgi_argv,
+    http_request,
+    run_server,
+)
 from tests.support.site import Site
 
 pytestmark = pytest.mark.server
@@ -21,6 +29,8 @@ WIRE = [case for case in CASES if case.wire]
 
 
 def _argv(server: str, port: int) -> list[str]:
+    if server == "granian-rsgi":
+        return granian_rsgi_argv(port)
     if server == "uvicorn":
         return [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), APP]
     if server == "hypercorn":
@@ -45,7 +55,7 @@ def test_request_table(case: Case, asgi_server: Server, site: Site) -> None:
     run_case(case, asgi_server.request, site)
 
 
-@pytest.mark.parametrize("server_name", ["uvicorn", "hypercorn", "granian"])
+@pytest.mark.parametrize("server_name", ["uvicorn", "hypercorn", "granian", "granian-rsgi"])
 def test_aborted_downloads_leak_nothing(server_name: str, fresh_site: Site, tmp_path: Path) -> None:
     big = fresh_site.root / "huge.bin"
     big.write_bytes(os.urandom(1024 * 1024) * 24)
@@ -62,8 +72,9 @@ def test_aborted_downloads_leak_nothing(server_name: str, fresh_site: Site, tmp_
         whole = http_request(port, "GET", "/static/huge.bin", timeout=30)
         assert whole.body == big.read_bytes()
         pids = process_tree(server.process.pid)
-        # Under granian (pathsend) one descriptor per large file is kept for the server
-        # to open by /proc path; however many requests, never more than that one.
-        held = [str(big)] if server_name == "granian" else []
+        # Under granian (ASGI pathsend, RSGI response_file and response_file_range) one
+        # descriptor per large file is kept for the server to open by /proc path;
+        # however many requests, whole or ranged, never more than that one.
+        held = [str(big)] if server_name.startswith("granian") else []
         assert wait_until_closed(pids, fresh_site.root, expected=held) == held
         assert "Traceback" not in server.log_text()

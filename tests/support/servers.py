@@ -98,3 +98,9 @@ def run_server(
 def gunicorn(app: str, port: int, *extra: str) -> list[str]:
     return [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
             "--access-logfile", "-", *extra, app]  # fmt: skip
+
+
+def granian_rsgi_argv(port: int) -> list[str]:
+    """granian over RSGI with one worker, serving the test site (``tests.apps.rsgi_site``)."""
+    return [str(BIN / "granian"), "--interface", "rsgi", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", "1", "tests.apps.rsgi_site:application"]  # fmt: skip
