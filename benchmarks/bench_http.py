@@ -66,8 +66,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 SMALL_FILE = "css/site.css"
 BASELINE = "gunicorn+whitenoise"
 NATIVE = "nginx"
-#: Header lines sent with every small-file request (``--accept-encoding``).
-SMALL_HEADERS: tuple[str, ...] = ()
 
 # (server, target); the order is the print order.
 SETUPS: tuple[tuple[str, str | None], ...] = (
@@ -229,9 +227,12 @@ def command(server: str, port: int, root: Path, nginx: str | None) -> list[str]:
     raise ValueError(f"cannot start {server}")
 
 
-def start(server: str, target: str | None, root: Path, nginx: str | None) -> Server:
+def start(
+    server: str, target: str | None, root: Path, nginx: str | None, accept_encoding: str = ""
+) -> Server:
     port = free_port()
     env = os.environ | {"PINKNOISE_BENCH_ROOT": str(root), "PINKNOISE_BENCH_TARGET": target or ""}
+    env["PINKNOISE_BENCH_ACCEPT_ENCODING"] = accept_encoding  # what the floor app answers
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
     cmd = command(server, port, root, nginx)
@@ -241,14 +242,14 @@ def start(server: str, target: str | None, root: Path, nginx: str | None) -> Ser
 
 @contextlib.contextmanager
 def servers(
-    setups: list[str], root: Path, path: str, nginx: str | None
+    setups: list[str], root: Path, path: str, nginx: str | None, accept_encoding: str = ""
 ) -> Iterator[dict[str, Server]]:
     """Start every set-up at once (they idle while another is measured), wait for all."""
     started: dict[str, Server] = {}
     try:
         for server, target in SETUPS:
             if label(server, target) in setups:
-                started[label(server, target)] = start(server, target, root, nginx)
+                started[label(server, target)] = start(server, target, root, nginx, accept_encoding)
         for srv in started.values():
             wait_ready(srv, path)
         yield started
@@ -376,6 +377,7 @@ class HttpResult:
     large_errors: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    accept_encoding: str = ""  #: sent with the small-file requests; "" for identity
 
 
 def _versions(nginx: str | None, wrk_bin: str) -> dict[str, str]:
@@ -411,6 +413,7 @@ def run(
     rounds: int = 3,
     large_size: int = LARGE_SIZE,
     warmup: bool = True,
+    accept_encoding: str = "",
 ) -> HttpResult:
     setups = list(setups or ALL_SETUPS)
     tools = ensure_tools()
@@ -430,18 +433,28 @@ def run(
         return HttpResult([], skipped=dict.fromkeys(setups, "wrk not installed") | skipped)
     small = f"/{targets.PREFIX}/{SMALL_FILE}"
     large = f"/{targets.PREFIX}/{LARGE_FILE}"
-    res = HttpResult(setups, small, large, large_size, seconds, rounds, skipped=skipped)
+    res = HttpResult(
+        setups,
+        small,
+        large,
+        large_size,
+        seconds,
+        rounds,
+        skipped=skipped,
+        accept_encoding=accept_encoding,
+    )
     res.versions = _versions(nginx, wrk_bin)
     with tempfile.TemporaryDirectory(prefix="pinknoise-bench-http-") as tmp:
         root = Path(tmp) / "site"
         build_site(root)
         build_large(root, large_size)
-        with servers(setups, root, small, nginx) as live:
+        with servers(setups, root, small, nginx, accept_encoding) as live:
             for srv in live.values():  # the large file answers too, and warm-up
                 wait_ready(srv, large)
                 if warmup:
                     wrk(wrk_bin, srv.port, small, 1, CONNECTIONS)
-            client = functools.partial(wrk, wrk_bin, headers=SMALL_HEADERS)
+            sent = (f"Accept-Encoding: {accept_encoding}",) if accept_encoding else ()
+            client = functools.partial(wrk, wrk_bin, headers=sent)
             small_runs = _rounds(client, live, small, seconds, rounds, CONNECTIONS)
             large_runs = _rounds(fetch_large, live, large, seconds, rounds, LARGE_CONNECTIONS)
     for n in setups:
@@ -481,7 +494,8 @@ def format_table(res: HttpResult) -> str:
         )
     if res.setups:
         lines.append(
-            f"GET {res.small_path} (24 KB, {' '.join(SMALL_HEADERS) or 'identity'}), "
+            f"GET {res.small_path} (24 KB, "
+            f"{'Accept-Encoding: ' + res.accept_encoding if res.accept_encoding else 'identity'}), "
             f"wrk -t1 -c{CONNECTIONS} -d{res.seconds}s "
             f"--latency on {HOST}; median of {res.rounds} alternating rounds; higher req/s is "
             f"better. vs ss: pinknoise / ServeStatic under the same server."
@@ -542,13 +556,16 @@ def main() -> None:
         "--accept-encoding", default="", help="sent with the small-file requests (e.g. br)"
     )
     args = parser.parse_args()
-    if args.accept_encoding:
-        os.environ["PINKNOISE_BENCH_ACCEPT_ENCODING"] = args.accept_encoding  # the floor's
-        global SMALL_HEADERS
-        SMALL_HEADERS = (f"Accept-Encoding: {args.accept_encoding}",)
     if args.quick:
         args.seconds, args.rounds = 1, 1
-    print(format_table(run(args.setups, args.seconds, args.rounds, warmup=not args.quick)))
+    result = run(
+        args.setups,
+        args.seconds,
+        args.rounds,
+        warmup=not args.quick,
+        accept_encoding=args.accept_encoding,
+    )
+    print(format_table(result))
 
 
 if __name__ == "__main__":

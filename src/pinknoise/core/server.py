@@ -210,8 +210,8 @@ class StaticServer:
             representation = response.body
             if representation is None:
                 return response, None
-            by_path = send_path and (ranges_by_path or response.is_whole_file)
-            body = self._body(path, entry, response, representation, by_path, blocking)
+            sendable = send_path and (ranges_by_path or response.is_whole_file)
+            body = self._body(path, entry, response, representation, sendable, blocking)
             if body is not _STALE:
                 return response, body  # type: ignore[return-value]
             entry = self._refresh(path, entry)
@@ -239,10 +239,13 @@ class StaticServer:
         entry: StaticFile | Redirect,
         response: Response,
         representation: Representation,
-        send_path: bool,
+        sendable: bool,
         blocking: bool,
     ) -> Body | object:
-        """The body of ``response``, or ``_STALE`` if the file is not the catalogued one."""
+        """The body of ``response``, or ``_STALE`` if the file is not the catalogued one.
+
+        ``sendable``: the adapter's server can send this response's bytes by path.
+        """
         data = representation.data
         if data is not None:
             if response.length == representation.size:
@@ -252,7 +255,7 @@ class StaticServer:
         options = self.options
         # By path unless it is small and will be (or under autorefresh, could be) read
         # into memory: a held descriptor costs more than a small read.
-        by_path = send_path and not (
+        by_path = sendable and not (
             size <= options.memory_cache_max_file_size
             and (options.autorefresh or self._fits_cache(size))
         )
