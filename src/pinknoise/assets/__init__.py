@@ -1,0 +1,1 @@
+"""The asset pipeline: ``pinknoise build`` and the helpers that read its manifest."""
