@@ -10,8 +10,6 @@ import base64
 import hashlib
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,21 +26,8 @@ from pinknoise.assets.build import (
 from pinknoise.core.asset_manifest import MANIFEST_NAME, read_manifest
 from pinknoise.core.options import hash_span, is_hashed_name
 from tests.compress.conftest import text
+from tests.compress.test_cli import pinknoise
 from tests.support.frontends import Frontend
-
-SRC = str(Path(__file__).resolve().parents[2] / "src")
-
-
-def pinknoise(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m pinknoise`` for real."""
-    return subprocess.run(
-        [sys.executable, "-m", "pinknoise", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": SRC},
-        check=False,
-        timeout=120,
-    )
 
 
 def write(root: Path, files: dict[str, bytes | str]) -> Path:
@@ -220,6 +205,28 @@ def test_javascript_module_references_are_rewritten(tmp_path: Path) -> None:
         assert untouched in js
     assert f"//# sourceMappingURL={base(out, 'js/app.js.map')}\n" in js
     assert json.loads(output(out, "js/app.js.map"))["file"] == base(out, "js/app.js")
+
+
+def test_quotes_in_regular_expressions_and_divisions_do_not_hide_imports(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "src",
+        {
+            "x.js": "1",
+            "y.js": "2",
+            "app.js": (
+                "const tick = /`/.test(s), half = a / 2 / b;\n"
+                'import "./x.js";\n'
+                "const q = s.replace(/'/g, \"\"), r = (c) / d;\n"
+                "if (ok) { f(`${g({a: '}'})}`) }\n"
+                'export * from "./y.js";\n'
+            ),
+        },
+    )
+    out = tmp_path / "out"
+    quick(src, out)
+    js = output(out, "app.js")
+    assert f'import "./{base(out, "x.js")}";' in js
+    assert f'export * from "./{base(out, "y.js")}";' in js
 
 
 def test_a_changed_file_renames_what_references_it_and_nothing_else(tmp_path: Path) -> None:
