@@ -216,7 +216,7 @@ def test_quotes_in_regular_expressions_and_divisions_do_not_hide_imports(tmp_pat
             "app.js": (
                 "const tick = /`/.test(s), half = a / 2 / b;\n"
                 'import "./x.js";\n'
-                "const q = s.replace(/'/g, \"\"), r = (c) / d;\n"
+                'const q = s.replace(/\'/g, ""), r = (c) / d;\n'
                 "if (ok) { f(`${g({a: '}'})}`) }\n"
                 'export * from "./y.js";\n'
             ),
