@@ -331,6 +331,14 @@ def test_warn_mode_leaves_a_missing_reference_as_written(tmp_path: Path) -> None
     assert f'import "./{base(out, "here.js")}";' in js
 
 
+def test_an_import_without_extension_gets_a_hint(tmp_path: Path) -> None:
+    src = write(tmp_path / "src", {"app.js": 'import x from "./util";\n', "util.js": "1"})
+    with pytest.raises(
+        BuildError, match=r"app.js:1: './util' names 'util', .*\(did you mean 'util.js'"
+    ):
+        quick(src, tmp_path / "out")
+
+
 def test_a_source_map_file_field_naming_nothing_is_left_alone(tmp_path: Path) -> None:
     src = write(tmp_path / "src", {"x.js.map": '{"version":3,"file":"out.js","mappings":""}'})
     result = quick(src, tmp_path / "out")

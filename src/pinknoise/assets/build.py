@@ -419,7 +419,7 @@ class _Builder:
                 elif reference.kind != "file":  # a map's "file" is a label, often not shipped
                     problems.append(
                         f"{where}: {reference.url!r} names {target!r}, which is not in the "
-                        f"source directory"
+                        f"source directory{self.hint(reference, target)}"
                     )
         if problems and missing == "error":
             listed = "\n".join(f"  {line}" for line in problems)
@@ -428,6 +428,23 @@ class _Builder:
                 f"Fix them, or add the files; --missing-references warn leaves them as written."
             )
         result.warnings = problems
+
+    def hint(self, reference: Reference, target: str) -> str:
+        """What to do about a missing source map, or an import only a bundler resolves."""
+        if reference.kind == "sourcemap":
+            return (
+                " (a source map not shipped: add it, or remove the sourceMappingURL "
+                "comment, which minifiers add)"
+            )
+        if reference.kind != "module":
+            return ""
+        for candidate in (f"{target}.js", f"{target}.mjs", f"{target}/index.js"):
+            if candidate in self.sources:
+                return (
+                    f" (did you mean {candidate!r}? browsers load module specifiers as "
+                    f"written; only bundlers add extensions)"
+                )
+        return ""
 
     # -- naming -------------------------------------------------------------------
 
