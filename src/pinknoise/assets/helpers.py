@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from pinknoise.core.asset_manifest import MANIFEST_NAME, AssetManifest, read_manifest
+from pinknoise.core.asset_manifest import MANIFEST_NAME, Asset, AssetManifest, read_manifest
 from pinknoise.core.paths import relative_file_path
 from pinknoise.core.walker import Policy, lookup
 
@@ -104,26 +104,17 @@ class Assets:
 
     def path(self, logical: str) -> str:
         """The root-relative path served for ``logical``: its hashed name once built."""
-        if self.manifest is None:
-            return self._dev_path(logical)
-        asset = self.manifest.assets.get(logical)
-        if asset is None:
-            raise self._not_built(logical)
-        return asset.path
+        asset = self._asset(logical)
+        return logical if asset is None else asset.path
 
     def url(self, logical: str) -> str:
         """The URL of ``logical``: the prefix and its hashed path, percent-encoded."""
-        return self.prefix + quote(self.path(logical), safe=_URL_SAFE)
+        return self._url(self.path(logical))
 
     def integrity(self, logical: str) -> str | None:
         """``sha384-...`` of the exact bytes served for ``logical``; None in dev mode."""
-        if self.manifest is None:
-            self._dev_path(logical)  # a typo is as loud in dev as in production
-            return None
-        asset = self.manifest.assets.get(logical)
-        if asset is None:
-            raise self._not_built(logical)
-        return asset.integrity
+        asset = self._asset(logical)
+        return None if asset is None else asset.integrity
 
     def tag(self, logical: str, **attributes: Any) -> str:
         """``<link rel="stylesheet">`` for CSS, ``<script>`` for JS, with SRI.
@@ -133,14 +124,25 @@ class Assets:
         :func:`render_tag`. A ``markupsafe.Markup`` where markupsafe is installed, so
         Jinja's autoescape leaves it alone.
         """
-        rendered = render_tag(logical, self.url(logical), self.integrity(logical), attributes)
-        return _MARKUP(rendered)
+        asset = self._asset(logical)
+        path, integrity = (logical, None) if asset is None else (asset.path, asset.integrity)
+        return _MARKUP(render_tag(logical, self._url(path), integrity, attributes))
 
     def jinja_globals(self) -> dict[str, Callable[..., Any]]:
         """``asset_url``, ``asset_integrity`` and ``asset_tag``, for a Jinja environment."""
         return {"asset_url": self.url, "asset_integrity": self.integrity, "asset_tag": self.tag}
 
-    def _dev_path(self, logical: str) -> str:
+    def _asset(self, logical: str) -> Asset | None:
+        """``logical``'s entry in the manifest; in dev mode None, once the file is found.
+
+        Raises :class:`AssetNotFoundError` for a name not built (or, in dev mode, not
+        a file the server would serve: a typo is as loud there as in production).
+        """
+        if self.manifest is not None:
+            asset = self.manifest.assets.get(logical)
+            if asset is None:
+                raise self._not_built(logical)
+            return asset
         relative = relative_file_path(logical, "") if logical else None
         found = lookup(self._policy, relative) if relative else None
         if found is None or not stat.S_ISREG(found[1].st_mode):
@@ -148,7 +150,10 @@ class Assets:
                 f"{logical!r} is not a file served from {self.root} (dev mode): a missing "
                 "file, a directory, or one pinknoise refuses (dotfiles, links out of it)"
             )
-        return logical
+        return None
+
+    def _url(self, path: str) -> str:
+        return self.prefix + quote(path, safe=_URL_SAFE)
 
     def _not_built(self, logical: str) -> AssetNotFoundError:
         assert self.manifest is not None
