@@ -13,20 +13,33 @@ Wrapped, so static hits never enter Starlette's middleware and routing (run
 ``application``)::
 
     application = serve_static(app, directory="static")
+
+With a build (``pinknoise build static build``), serve the build's folder in either
+form and give the templates the manifest: ``url_for('static', path=...)`` then builds
+the hashed URL::
+
+    assets = Assets(HERE / "build")
+    use_assets(templates, assets)           # templates = Jinja2Templates(...)
+    app.mount("/static", PinkStatic(directory=assets.root), name="static")
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Mount
 
 from pinknoise.asgi import PinkNoiseASGI, Receive, Scope, Send
+from pinknoise.assets.helpers import Assets, install
 
-__all__ = ["PinkStatic", "serve_static"]
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
+
+__all__ = ["PinkStatic", "serve_static", "use_assets"]
 
 #: Set in the scope by Starlette's ExceptionMiddleware, the one that turns a raised
 #: HTTPException into the app's own response (exception handlers, 404 pages).
@@ -107,3 +120,26 @@ def serve_static(
             )
     routes.insert(0, Mount(mount_path, app=not_found, name=name))
     return PinkNoiseASGI(app, root=directory, prefix=mount_path + "/", **options)
+
+
+def use_assets(templates: Jinja2Templates, assets: Assets, *, name: str = "static") -> None:
+    """The templates of ``templates`` (Starlette's or FastAPI's) link to the build's files.
+
+    Adds ``asset_url``, ``asset_integrity`` and ``asset_tag``, and replaces the
+    ``url_for`` global with one that, for the route ``name`` (the static mount), maps
+    ``path`` to its hashed name first: ``url_for('static', path='/css/app.css')`` gives
+    ``.../static/css/app.3f2a9c1b7d4e.css``. Other routes are built as before, by
+    ``request.url_for``, which is all Starlette's own global does. A path the build
+    does not have raises :class:`~pinknoise.assets.AssetNotFoundError`.
+    """
+    from jinja2 import pass_context
+
+    @pass_context
+    def url_for(context: Mapping[str, Any], route: str, /, **path_params: Any) -> Any:
+        if route == name and isinstance(path_params.get("path"), str):
+            path_params["path"] = assets.path(path_params["path"].lstrip("/"))
+        return context["request"].url_for(route, **path_params)
+
+    environment = templates.env
+    install(environment, assets)
+    environment.globals["url_for"] = url_for

@@ -1,7 +1,15 @@
-"""The hashed outputs a bundler's manifest declares: exact, where a name rule guesses.
+"""The hashed outputs a build's manifest declares: exact, where a name rule guesses.
 
-Read from the top of a static root (the bundler's output directory), without listing
+Read from the top of a static root (the build's output directory), without listing
 it, so that a start-up from a snapshot still lists no directory:
+
+``.pinknoise-assets.json`` (``pinknoise build``, see :mod:`pinknoise.core.asset_manifest`)
+    Every file it lists as hashed, current and kept versions. It is the whole answer
+    for its root: the other manifests are not read, and the name rule is off there
+    (:attr:`Declared.exact`), so an unhashed copy is mutable whatever its name looks
+    like. A manifest that is there but unusable raises
+    :class:`~pinknoise.core.asset_manifest.ManifestError` at start-up: serving a build
+    with its manifest ignored would be serving it with the wrong caching policy.
 
 ``.vite/manifest.json`` (Vite 5+, ``build.manifest: true``)
     Every chunk's ``file``, ``css[]`` and ``assets[]``, relative to the build's output
@@ -28,13 +36,37 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, NamedTuple
 from urllib.parse import urlsplit
 
+from pinknoise.core.asset_manifest import read_manifest
 from pinknoise.core.walker import Policy, read_regular
 
 _MANIFESTS: Final = (".vite/manifest.json", "manifest.json", "assets-manifest.json")
 _MAX_MANIFEST_SIZE: Final = 32 * 1024 * 1024
+
+
+class Declared(NamedTuple):
+    """What the manifests at the top of one root say about its files."""
+
+    #: Root-relative paths ("/"-separated) of content-hashed files.
+    hashed: frozenset[str]
+    #: True when a ``pinknoise build`` manifest lists the root's files: only ``hashed``
+    #: are immutable there, the name rule does not apply.
+    exact: bool
+
+
+def declared_outputs(root: str) -> Declared:
+    """The hashed files the manifests under ``root`` declare (see the module's doc).
+
+    Raises :class:`~pinknoise.core.asset_manifest.ManifestError` for an unusable
+    ``.pinknoise-assets.json``; bundlers' manifests that are not what they should be
+    are ignored, as before.
+    """
+    built = read_manifest(root)
+    if built is not None:
+        return Declared(built.hashed_paths(), exact=True)
+    return Declared(hashed_outputs(root), exact=False)
 
 
 def hashed_outputs(root: str) -> frozenset[str]:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import BinaryIO, Final, NamedTuple
 
-from pinknoise.core.bundlers import hashed_outputs
+from pinknoise.core.bundlers import declared_outputs
 from pinknoise.core.decision import decide
 from pinknoise.core.dictionaries import parse_delta_name
 from pinknoise.core.files import (
@@ -92,13 +92,20 @@ class StaticServer:
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        # Bundler manifests (core/bundlers.py) add the files they declare hashed to the
-        # default immutable test; a user's own test is left alone.
+        # Build and bundler manifests (core/bundlers.py) add the files they declare
+        # hashed to the default immutable test; under a root built by ``pinknoise build``
+        # they alone decide. A user's own test is left alone.
         self._bundled: set[str] = set()
+        self._exact_roots: list[str] = []  # real roots + os.sep whose manifest decides
         if options.immutable_file_test is is_hashed_name:
-            bundled = self._bundled
-            test = pure(lambda path, url: path in bundled or is_hashed_name(path, url))
-            options = dataclasses.replace(options, immutable_file_test=test)
+            bundled, exact_roots = self._bundled, self._exact_roots
+
+            def manifest_or_name(path: str, url: str) -> bool:
+                if path in bundled:
+                    return True
+                return is_hashed_name(path, url) and not any(map(path.startswith, exact_roots))
+
+            options = dataclasses.replace(options, immutable_file_test=pure(manifest_or_name))
         self._factory = FileFactory(options)
         self._roots: list[tuple[Policy, str]] = []  # (root's policy, prefix), oldest first
         self._catalog: dict[str, Entry | Pending] = {}
@@ -130,7 +137,10 @@ class StaticServer:
         allow_external = self.options.allow_external_symlinks
         policy = Policy(real_root, allow_external, read_compress_record(real_root))
         self._roots.append((policy, url_prefix))
-        self._bundled.update(os.path.join(real_root, p) for p in hashed_outputs(real_root))
+        declared = declared_outputs(real_root)  # an unusable build manifest raises here
+        self._bundled.update(os.path.join(real_root, p) for p in declared.hashed)
+        if declared.exact:
+            self._exact_roots.append(os.path.join(real_root, ""))
         autorefresh = self.options.autorefresh
         if not os.path.isdir(real_root) or (
             autorefresh and self.options.add_headers_function is None

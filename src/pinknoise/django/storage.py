@@ -8,11 +8,17 @@
    run are compressed, hashed and unhashed copies alike;
 3. write the start-up snapshot (:func:`pinknoise.core.snapshot.write_snapshot`), so
    the middleware starts without walking and stat-ing every file.
+
+The manifest backend also records in ``staticfiles.json`` the Subresource Integrity of
+each hashed file (``{% load pinknoise %}`` ``{% integrity %}``, ``{% static_tag %}``).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import posixpath
@@ -20,11 +26,12 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urldefrag
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, StaticFilesStorage
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
 from django.core.management.base import CommandError
 
 from pinknoise.assets.references import resolve
@@ -147,7 +154,54 @@ class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stub
         if self._config.manifest_strict is not None:
             self.manifest_strict = self._config.manifest_strict
         self._warned: set[tuple[str, str]] = set()
+        #: Hashed name -> ``sha384-...``, as recorded in ``staticfiles.json``.
+        self.integrity_by_name: dict[str, str] = {}
         super().__init__(*args, **kwargs)
+
+    def integrity(self, name: str) -> str | None:
+        """The SRI of the file ``url(name)`` links to, from ``staticfiles.json``.
+
+        None where ``url`` gives the unhashed name: in DEBUG (the finders serve the
+        source, which may change) and for a name missing from a non-strict manifest.
+        A name missing from a strict one raises as ``url`` does (``ValueError``).
+        """
+        if settings.DEBUG:
+            return None
+        stored = self.stored_name(name)
+        path = urldefrag(stored)[0].split("?", 1)[0]
+        if path not in self.integrity_by_name:
+            if self.hashed_files.get(self.hash_key(self.clean_name(name))) is None:
+                return None  # not in the manifest, allowed by manifest_strict = False
+            raise ValueError(
+                f"{self.manifest_name} has no integrity for {path!r}: it was collected "
+                "before pinknoise recorded integrity, or by another storage; run "
+                "collectstatic again"
+            )
+        return self.integrity_by_name[path]
+
+    def read_manifest(self) -> str:  # django-stubs; Django returns None for no manifest
+        """Django's reading of ``staticfiles.json``; the integrity is taken from it too."""
+        content: str = super().read_manifest()
+        self.integrity_by_name = _recorded_integrity(content)
+        return content
+
+    def save_manifest(self) -> None:
+        """Django's manifest, plus ``"integrity"``: hashed name -> SRI of its bytes.
+
+        An extra key: Django's reader, which takes ``paths``, ``version`` and ``hash``,
+        reads the file as before. The bytes are those collected, after url()
+        rewriting; the compressed siblings decode to the same bytes.
+        """
+        super().save_manifest()
+        content = self.read_manifest()
+        payload = json.loads(content) if content else {}
+        payload["integrity"] = self.integrity_by_name = {
+            name: _sri_of_file(self.path(name)) for name in sorted(set(self.hashed_files.values()))
+        }
+        # As Django writes it: delete, then _save (save() would pick another name).
+        storage: Any = self.manifest_storage
+        storage.delete(self.manifest_name)
+        storage._save(self.manifest_name, ContentFile(json.dumps(payload).encode()))
 
     def post_process(  # type: ignore[override]
         self, paths: dict[str, Any], dry_run: bool = False, **options: Any
@@ -272,6 +326,24 @@ class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stub
             return None if self.exists(target) else target
         except SuspiciousFileOperation:
             return target
+
+
+def _recorded_integrity(content: str | None) -> dict[str, str]:
+    """The ``integrity`` map of a ``staticfiles.json``; empty where there is none."""
+    try:
+        recorded = json.loads(content).get("integrity") if content else None
+    except (ValueError, AttributeError):
+        return {}  # Django's own reader reports a broken manifest
+    if not isinstance(recorded, dict):
+        return {}
+    return {k: v for k, v in recorded.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _sri_of_file(path: str) -> str:
+    """``sha384-<base64>`` of a file's bytes, as a browser checks it."""
+    with open(path, "rb") as file:
+        digest = hashlib.file_digest(file, "sha384").digest()
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
 def _outside_message(name: str, reference: str, target: str) -> str:

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from pinknoise.compress.options import add_selection_arguments
+from pinknoise.core.asset_manifest import ManifestError, read_manifest
 from pinknoise.serve.app import build_app
 
 NAME = "serve"
@@ -85,6 +86,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"{args.directory}: no such directory")
     if args.workers < 1:
         return _fail("--workers must be at least 1")
+    try:
+        # Each worker reads it again at start-up; a build's unusable manifest would
+        # fail every one of them, so say so once, here, before binding anything.
+        read_manifest(directory)
+    except ManifestError as error:
+        return _fail(f"{error} (rebuild with `pinknoise build`)")
     try:
         from granian import Granian
         from granian.constants import Interfaces
