@@ -298,7 +298,7 @@ def test_a_missing_reference_fails_naming_file_line_and_target(tmp_path: Path) -
     proc = pinknoise("build", str(src), str(out))
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "css/app.css:3" in proc.stderr
+    assert "css/app.css:3:18: " in proc.stderr
     assert "img/missing.png" in proc.stderr
     assert "--missing-references warn" in proc.stderr
     assert not (out / MANIFEST_NAME).exists()
@@ -308,7 +308,7 @@ def test_a_reference_leaving_the_source_is_never_followed(tmp_path: Path) -> Non
     write(tmp_path, {"secret.png": b"outside"})
     src = write(tmp_path / "src", {"app.css": "a{background:url(../secret.png)}"})
     with pytest.raises(
-        BuildError, match=r"app.css:1: '../secret.png' resolves to '../secret.png', outside"
+        BuildError, match=r"app.css:1:18: '../secret.png' resolves to '../secret.png', outside"
     ):
         quick(src, tmp_path / "out")
     result = quick(src, tmp_path / "out", missing_references="warn")
@@ -325,7 +325,7 @@ def test_warn_mode_leaves_a_missing_reference_as_written(tmp_path: Path) -> None
     out = tmp_path / "out"
     proc = pinknoise("build", "--missing-references", "warn", "--no-compress", str(src), str(out))
     assert proc.returncode == 0, proc.stderr
-    assert "warning: app.js:1: './gone.js' names 'gone.js'" in proc.stderr
+    assert "warning: app.js:1:9: './gone.js' names 'gone.js'" in proc.stderr
     js = output(out, "app.js")
     assert 'import "./gone.js";' in js
     assert f'import "./{base(out, "here.js")}";' in js
@@ -334,7 +334,7 @@ def test_warn_mode_leaves_a_missing_reference_as_written(tmp_path: Path) -> None
 def test_an_import_without_extension_gets_a_hint(tmp_path: Path) -> None:
     src = write(tmp_path / "src", {"app.js": 'import x from "./util";\n', "util.js": "1"})
     with pytest.raises(
-        BuildError, match=r"app.js:1: './util' names 'util', .*\(did you mean 'util.js'"
+        BuildError, match=r"app.js:1:16: './util' names 'util', .*\(did you mean 'util.js'"
     ):
         quick(src, tmp_path / "out")
 

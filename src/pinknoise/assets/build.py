@@ -268,7 +268,7 @@ class _Record:
             )
             if data.get("src") == real_src and data.get("prefix") == prefix:
                 for name, (size, mtime, digest, refs) in data["sources"].items():
-                    references = [Reference(s, e, str(u), k, ln) for s, e, u, k, ln in refs]
+                    references = [Reference(s, e, str(u), k, ln, c) for s, e, u, k, ln, c in refs]
                     record.sources[str(name)] = (int(size), int(mtime), str(digest), references)
             return record
         except (ValueError, TypeError, KeyError, AttributeError):
@@ -280,7 +280,12 @@ class _Record:
             "src": real_src,
             "prefix": prefix,
             "sources": {
-                name: [size, mtime, digest, [[r.start, r.end, r.url, r.kind, r.line] for r in refs]]
+                name: [
+                    size,
+                    mtime,
+                    digest,
+                    [[r.start, r.end, r.url, r.kind, r.line, r.column] for r in refs],
+                ]
                 for name, (size, mtime, digest, refs) in sorted(self.sources.items())
             },
             "outputs": {path: list(entry) for path, entry in sorted(self.outputs.items())},
@@ -408,7 +413,7 @@ class _Builder:
                 if local is None:
                     continue
                 target = resolve(logical, local[0], self.prefix)
-                where = f"{logical}:{reference.line}"
+                where = f"{logical}:{reference.line}:{reference.column}"
                 if leaves_root(target):
                     problems.append(
                         f"{where}: {reference.url!r} resolves to {target!r}, outside the "

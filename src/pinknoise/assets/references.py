@@ -44,13 +44,15 @@ TEXT_EXTENSIONS: Final = CSS_EXTENSIONS | JS_EXTENSIONS | MAP_EXTENSIONS
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """One URL written in a file: where (``start``/``end`` in the text), what, on which line."""
+    """One URL written in a file: where (``start``/``end`` in the text), what, and the
+    line and column it starts at (1-based; the column matters in minified files)."""
 
     start: int
     end: int
     url: str
     kind: Kind
     line: int
+    column: int
 
 
 _SCHEME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -134,13 +136,13 @@ def find_references(name: str, text: str) -> list[Reference]:
     return found
 
 
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+def _position(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def _reference(text: str, match: re.Match[str], group: str, kind: Kind) -> Reference:
     start, end = match.span(group)
-    return Reference(start, end, match.group(group), kind, _line(text, start))
+    return Reference(start, end, match.group(group), kind, *_position(text, start))
 
 
 # --- CSS -----------------------------------------------------------------------------
