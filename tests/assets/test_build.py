@@ -95,12 +95,16 @@ def test_every_digest_is_recognised_by_the_immutable_rule() -> None:
 
 def test_a_name_without_extension_is_copied_unhashed(tmp_path: Path) -> None:
     src = write(tmp_path / "src", {"LICENSE": "MIT", "a.txt": "a"})
-    result = quick(src, tmp_path / "out")
+    out = tmp_path / "out"
+    result = quick(src, out)
     assert result.not_hashed == ["LICENSE"]
     manifest = result.manifest
     assert manifest.assets["LICENSE"].path == "LICENSE"
     assert "LICENSE" in manifest.unhashed
     assert manifest.hashed_paths() == {manifest.assets["a.txt"].path}
+    write(src, {"LICENSE": "BSD, longer"})  # same name, new content: written again
+    assert quick(src, out).written == ["LICENSE"]
+    assert (out / "LICENSE").read_text() == "BSD, longer"
 
 
 # --- references ----------------------------------------------------------------------

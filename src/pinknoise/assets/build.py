@@ -504,11 +504,15 @@ class _Builder:
     ) -> tuple[str, int]:
         """Make sure ``out/output`` holds ``logical``'s built bytes; its integrity and size.
 
-        ``integrity`` is given for an unhashed copy (its content may change under the
-        same name, so the recorded integrity must match); for a hashed name, the name
-        alone fixes the content.
+        Under a hashed name the name alone fixes the content, so an output whose stat is
+        the recorded one is current. Under an unhashed name (a copy, whose ``integrity``
+        is given, or a name that could not carry a hash) the content may change with the
+        name unchanged, so the recorded integrity must match too.
         """
         path = os.path.join(self.real_out, output)
+        source = self.sources[logical]
+        if integrity is None and output == logical:  # not hashed: the name fixes nothing
+            integrity = "" if source.links else integrity_of(source.digest)
         known = self.old.outputs.get(output)
         if known is not None and (integrity is None or known[2] == integrity):
             try:
@@ -523,7 +527,6 @@ class _Builder:
                 self.new.outputs[output] = known
                 result.unchanged += 1
                 return known[2], known[0]
-        source = self.sources[logical]
         self.make_directory(posixpath.dirname(output))
         if not source.links:
             written = self.copy(source, path)
