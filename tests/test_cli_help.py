@@ -9,7 +9,7 @@ import pytest
 from tests.support.servers import BIN
 
 
-@pytest.mark.parametrize("command", ["compress", "serve"])
+@pytest.mark.parametrize("command", ["build", "compress", "serve"])
 def test_help_is_rendered(command: str) -> None:
     result = subprocess.run(
         [str(BIN / "pinknoise"), command, "--help"],

@@ -16,7 +16,11 @@ from collections.abc import Sequence
 from typing import Final
 
 #: Command modules, in the order ``pinknoise --help`` lists them.
-COMMANDS: Final[tuple[str, ...]] = ("pinknoise.serve.command", "pinknoise.compress.command")
+COMMANDS: Final[tuple[str, ...]] = (
+    "pinknoise.serve.command",
+    "pinknoise.assets.command",
+    "pinknoise.compress.command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

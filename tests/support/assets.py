@@ -1,22 +1,19 @@
 """Built asset trees for the tests of the read side (``Assets``, the server, the helpers).
 
-Until ``pinknoise build`` lands, :func:`build` stands in for it: every file of ``src``
-copied to ``out`` as ``stem.<12 hex>.ext``, and ``.pinknoise-assets.json`` with each
-file's SRI. It rewrites no reference and compresses nothing: test data, not a builder.
-Every test that needs a build gets it here, so switching them to the real builder is a
-change to this one function.
+Every test that needs a build gets it from :func:`build` here: the real builder
+(:func:`pinknoise.assets.build.build`), so the read side is tested on what users deploy.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import posixpath
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from pinknoise.core.asset_manifest import MANIFEST_NAME, Asset, AssetManifest
+from pinknoise.assets.build import build as build_assets
+from pinknoise.core.asset_manifest import AssetManifest
 from tests.support.servers import BIN, REPO
 
 
@@ -25,38 +22,14 @@ def sri(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
-def hashed_name(logical: str, data: bytes) -> str:
-    """``css/app.css`` -> ``css/app.<12 hex>.css``, a name the default immutable rule reads."""
-    digest = hashlib.sha256(data).hexdigest()
-    # The name rule wants a letter among hex digits; make the test data always have one.
-    digest = digest[:11] + "f" if digest[:12].isdigit() else digest[:12]
-    directory, base = posixpath.split(logical)
-    stem, dot, extension = base.rpartition(".")
-    if not dot:
-        stem, extension = base, ""
-    return posixpath.join(directory, f"{stem}.{digest}{dot}{extension}")
-
-
 def build(
     src: Path, out: Path, *, prefix: str = "/static/", unhashed: Iterable[str] = ()
 ) -> AssetManifest:
-    """Copy ``src`` to ``out`` under hashed names (and ``unhashed`` under their own too)."""
-    keep = set(unhashed)
-    assets: dict[str, Asset] = {}
-    for path in sorted(src.rglob("*")):
-        logical = path.relative_to(src).as_posix()
-        if not path.is_file() or any(part.startswith(".") for part in logical.split("/")):
-            continue
-        data = path.read_bytes()
-        asset = Asset(hashed_name(logical, data), len(data), sri(data))
-        assets[logical] = asset
-        for name in (asset.path, logical) if logical in keep else (asset.path,):
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, out / name)
-    manifest = AssetManifest(prefix, assets, {}, frozenset(keep))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MANIFEST_NAME).write_bytes(manifest.to_json())
-    return manifest
+    """``pinknoise build`` of ``src`` into ``out`` (``unhashed`` also under their own name).
+
+    Uncompressed, to keep the tests quick: compression is the compressor's, tested there.
+    """
+    return build_assets(src, out, prefix=prefix, keep_unhashed=unhashed, compress=False).manifest
 
 
 # The example site (examples/assets_site/): one site, three frameworks, each run by a

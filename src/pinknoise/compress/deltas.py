@@ -32,6 +32,11 @@ from pinknoise.core.dictionaries import DCZ_MAGIC, delta_name, parse_delta_name
 from pinknoise.core.options import hash_span
 
 DEFAULT_KEEP: Final = 3
+#: Old hashed versions of a file kept by collectstatic and ``pinknoise build``
+#: (dictionaries for dcz deltas, and targets for pages still cached somewhere); older
+#: ones are deleted. Defined here, not in the Django settings, so the builder shares it
+#: without importing Django.
+DEFAULT_KEEP_OLD_VERSIONS: Final = 5
 ZSTD_LEVEL: Final = 19
 # RFC 9842 §4.2: a dcz window may need to cover the dictionary and the content; clients
 # must support at least 8 MiB, so larger files are left to the ordinary codings.

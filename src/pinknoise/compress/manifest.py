@@ -9,6 +9,7 @@ cheap: without it, every file that compresses badly would be recompressed every 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -103,11 +104,24 @@ def load(root: str) -> dict[str, FileRecord]:
         return {}
 
 
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def save(root: str, records: dict[str, FileRecord], owner_pid: int) -> None:
-    """Write a root's manifest atomically (same temp-and-rename path as variants)."""
+    """Write a root's manifest atomically (same temp-and-rename path as variants).
+
+    Not rewritten when it already holds the same records: a run that changed nothing
+    leaves the tree exactly as it was, mtimes included.
+    """
     payload = {
         "format": FORMAT,
         "files": {rel: _record_to_json(records[rel]) for rel in sorted(records)},
     }
     data = json.dumps(payload, separators=(",", ":")).encode()
+    path = os.path.join(root, MANIFEST_NAME)
+    with contextlib.suppress(OSError):
+        if os.path.getsize(path) == len(data) and _read(path) == data:
+            return
     write_atomic(os.path.join(root, MANIFEST_NAME), data, None, owner_pid)

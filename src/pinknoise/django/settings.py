@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
+from pinknoise.compress.deltas import DEFAULT_KEEP_OLD_VERSIONS
 from pinknoise.core.codings import validate_codings
 from pinknoise.core.options import Options, make_options
 
@@ -38,10 +39,6 @@ OTHER_SETTINGS: Final = (
     "SKIP_COMPRESS_EXTENSIONS",
     "KEEP_OLD_VERSIONS",
 )
-
-#: Old hashed versions of a file kept by collectstatic (dictionaries for dcz deltas,
-#: and targets for pages still cached somewhere); older ones are deleted.
-DEFAULT_KEEP_OLD_VERSIONS: Final = 5
 
 #: Every setting name pinknoise understands (the typo check compares against these).
 KNOWN_SETTINGS: Final = frozenset(PREFIX + name for name in (*OPTION_SETTINGS, *OTHER_SETTINGS))

@@ -34,6 +34,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.management.base import CommandError
 
+from pinknoise.assets.references import resolve
 from pinknoise.compress import MissingEncodingError, compress_tree, make_compress_options
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.snapshot import SNAPSHOT_NAME, write_snapshot
@@ -307,15 +308,16 @@ class CompressedManifestStaticFilesStorage(  # type: ignore[misc]  # django-stub
         return match.group("matched")
 
     def _resolved(self, name: str, reference: str) -> str:
-        """The storage name ``reference`` resolves to from ``name`` (may leave the root)."""
-        url_path = unquote(urldefrag(reference)[0])
+        """The storage name ``reference`` resolves to from ``name`` (may leave the root).
+
+        Resolved as ``pinknoise build`` resolves references (:func:`resolve`); an
+        absolute path outside ``STATIC_URL`` stays absolute, for the message.
+        """
+        url_path = re.split(r"[?#]", reference, maxsplit=1)[0]
         static_url = str(settings.STATIC_URL or "")
-        if url_path.startswith("/"):
-            target = url_path[len(static_url) :] if url_path.startswith(static_url) else url_path
-        else:
-            source = name.replace(os.sep, "/")
-            target = posixpath.join(posixpath.dirname(source), url_path)
-        return posixpath.normpath(target.split("?", 1)[0])
+        if url_path.startswith("/") and not url_path.startswith(static_url):
+            return posixpath.normpath(unquote(url_path))
+        return resolve(name.replace(os.sep, "/"), url_path, static_url)
 
     def _missing_target(self, name: str, reference: str) -> str | None:
         """The storage name ``reference`` resolves to from ``name``, if that is missing."""
