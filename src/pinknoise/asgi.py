@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
 from pinknoise.aio import AsyncBody, Stream, answer, off_loop
+from pinknoise.core.media import join_headers
 from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import Headers, Response
-from pinknoise.core.server import FilePath, WouldBlock
+from pinknoise.core.server import FilePath, Found, WouldBlock
 from pinknoise.front import StaticFront
 
 Scope = MutableMapping[str, Any]
@@ -69,12 +70,18 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
         server = self.server
         body: AsyncBody | None
         if server.find_blocks:  # autorefresh: even the lookup is disk work
-            answered = await answer(server, path, lambda: _request(scope), send_path)
+            answered = await answer(
+                server, path, lambda: _request(scope), send_path, False, lambda: headers(scope)
+            )
         else:
             # The hot path, inline: one dict lookup, then an answer from memory.
-            entry = server.find(path)
+            entry: Found | None = server.find(path)
             if entry is None:
-                return await self._pass(scope, receive, send)
+                media = server.find_media(path)
+                if media is None:
+                    return await self._pass(scope, receive, send)
+                media.headers = lambda: headers(scope)
+                entry = media  # answered in a worker thread: respond() raises WouldBlock
             request = _request(scope)
             try:
                 # Not blocking: bytes, a path or nothing (a file raises WouldBlock).
@@ -140,6 +147,13 @@ def _request(scope: Scope) -> Request:
             previous = fields[index]
             fields[index] = text if previous is None else f"{previous},{text}"
     return Request(scope["method"], scope["query_string"].decode("latin-1"), *fields)
+
+
+def headers(scope: Scope) -> dict[str, str]:
+    """Every request header of an ASGI scope, names in lower case (for ``authorize``)."""
+    return join_headers(
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+    )
 
 
 async def _stream(body: Stream, receive: Receive, send: Send) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from pinknoise.core.response import REASONS
-from pinknoise.core.server import FilePath
+from pinknoise.core.server import FilePath, Found
 from pinknoise.front import StaticFront
-from pinknoise.sync import BLOCK_SIZE, FileSlice, request_from_environ
+from pinknoise.sync import BLOCK_SIZE, FileSlice, headers_from_environ, request_from_environ
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -38,12 +38,13 @@ class PinkNoise(StaticFront["WSGIApplication"]):
             except UnicodeError:
                 return self._pass(environ, start_response)
         server = self.server
-        entry = server.find(path)
+        entry: Found | None = server.find(path)
         if entry is None:
-            application = self.application
-            if application is not None:
-                return application(environ, start_response)
-            return self._pass(environ, start_response)
+            media = server.find_media(path)
+            if media is None:
+                return self._pass(environ, start_response)
+            media.headers = lambda: headers_from_environ(environ)
+            entry = media
         try:
             response, body = server.respond(path, entry, request_from_environ(environ))
         except LookupError:
