@@ -86,7 +86,7 @@ async def answer(
     else:
         entry = server.find(path)
     if entry is None:
-        media = server.find_media(path)
+        media = server.find_media(path) if server.serves_media else None
         if media is None:
             return None
         if make_headers is not None:

@@ -77,7 +77,7 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             # The hot path, inline: one dict lookup, then an answer from memory.
             entry: Found | None = server.find(path)
             if entry is None:
-                media = server.find_media(path)
+                media = server.find_media(path) if server.serves_media else None
                 if media is None:
                     return await self._pass(scope, receive, send)
                 media.headers = lambda: headers(scope)

@@ -40,8 +40,11 @@ class PinkNoise(StaticFront["WSGIApplication"]):
         server = self.server
         entry: Found | None = server.find(path)
         if entry is None:
-            media = server.find_media(path)
+            media = server.find_media(path) if server.serves_media else None
             if media is None:
+                application = self.application
+                if application is not None:
+                    return application(environ, start_response)
                 return self._pass(environ, start_response)
             media.headers = lambda: headers_from_environ(environ)
             entry = media

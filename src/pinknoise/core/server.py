@@ -122,6 +122,8 @@ class StaticServer:
         #: Whether ``find`` touches the disk, so an event loop must call it in a thread.
         self.find_blocks = options.autorefresh
         self._media: list[MediaRoot] = []  # newest first
+        #: Whether any media root was added: adapters skip ``find_media`` without one.
+        self.serves_media = False
 
     def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
         """Serve the files under ``root`` at URL ``prefix``; a later root wins a clash."""
@@ -175,6 +177,7 @@ class StaticServer:
         if not os.path.isdir(media.policy.real_root):
             log.warning("pinknoise: media root %s does not exist (yet)", root_path)
         self._media.insert(0, media)
+        self.serves_media = True
 
     def find_media(self, path: str) -> MediaLookup | None:
         """A marker for ``path`` under a media prefix (None: not media); no disk touched.
@@ -239,13 +242,14 @@ class StaticServer:
         answered as if it had never been static (``LookupError``). A
         :class:`MediaLookup` is always disk work: looked up, opened and answered here.
         """
-        if type(entry) is MediaLookup:
-            if not blocking:
-                raise WouldBlock(entry)
-            return self._respond_media(path, entry, request)
-        if type(entry) is tuple:
-            entry = self._prepared(path, entry)
-        assert not isinstance(entry, tuple | MediaLookup)
+        if type(entry) is not StaticFile:  # one test on the hot path, as before media
+            if type(entry) is tuple:
+                entry = self._prepared(path, entry)
+            elif isinstance(entry, MediaLookup):
+                if not blocking:
+                    raise WouldBlock(entry)
+                return self._respond_media(path, entry, request)
+        assert type(entry) is StaticFile or type(entry) is Redirect
         for _ in range(3):
             if type(entry) is StaticFile and self._due(entry):
                 if not blocking:
@@ -323,8 +327,10 @@ class StaticServer:
         ``sendable``: the adapter's server can send this response's bytes by path.
         """
         data = representation.data
-        if data is not None:
-            return _slice(data, response)
+        if data is not None:  # the memory-cache hit, inline: the hot path
+            if response.length == representation.size:
+                return data
+            return data[response.start : response.start + response.length]
         size = representation.size
         options = self.options
         # By path unless it is small and will be (or under autorefresh, could be) read

@@ -74,7 +74,7 @@ class PinkNoiseMiddleware:
             path = request.path
             if path == request.path_info or (entry := server.find(path)) is None:
                 path = request.path_info
-                media = server.find_media(path)
+                media = server.find_media(path) if server.serves_media else None
                 if media is None:
                     return self.get_response(request)
                 media.headers = lambda: headers_from_environ(request.META)
