@@ -118,7 +118,10 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
         if cached is not None and cached[0] is headers:
             return cached[1]
         raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
-        raw += self.added_raw
+        added = self.added_raw
+        if added:  # SecurityMiddleware's headers, set only where a response has none
+            present = {name for name, _ in raw}
+            raw += [pair for pair in added if pair[0] not in present]
         if response.status in (200, 304):
             if len(self._raw_headers) >= _RAW_HEADERS_LIMIT:
                 self._raw_headers.clear()

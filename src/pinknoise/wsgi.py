@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from pinknoise.core.media import MediaLookup
 from pinknoise.core.response import REASONS
 from pinknoise.core.server import FilePath, Found
 from pinknoise.front import StaticFront
@@ -54,7 +55,11 @@ class PinkNoise(StaticFront["WSGIApplication"]):
             return self._pass(environ, start_response)
         headers = list(response.headers)
         if self.added_headers is not None:
-            headers += self.added_headers(environ)
+            added = self.added_headers(environ)
+            if type(entry) is MediaLookup:  # it sends nosniff itself; add only what is not set
+                present = {name.lower() for name, _ in headers}
+                added = [pair for pair in added if pair[0].lower() not in present]
+            headers += added
         start_response(_STATUS_LINES[response.status], headers)
         if body is None:
             return ()

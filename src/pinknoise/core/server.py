@@ -175,7 +175,8 @@ class StaticServer:
             root_path, prefix, make_media_options(**media_options), self._factory.media_types
         )
         if not os.path.isdir(media.policy.real_root):
-            log.warning("pinknoise: media root %s does not exist (yet)", root_path)
+            # A new deployment has no uploads yet: the first one creates the directory.
+            log.info("pinknoise: media root %s does not exist (yet)", root_path)
         self._media.insert(0, media)
         self.serves_media = True
 
