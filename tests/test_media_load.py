@@ -14,18 +14,18 @@ import json
 import os
 import random
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.support.frontends import PREFIX
 from tests.support.servers import BIN, free_port, gunicorn, run_server
-from tests.test_load import FD_SLACK, Stats, _get, _settled_usage
+from tests.test_load import FD_SLACK, Stats, _drive, _get, _settled_usage
 
 pytestmark = pytest.mark.server
 
 APP = "tests.apps.frontend_site"
-CLIENTS = 6
 WARM_UP_REQUESTS = 1_000
 MAIN_REQUESTS = 6_000
 LARGE = bytes(range(256)) * 2048  # 512 KiB: streamed from its descriptor
@@ -76,23 +76,15 @@ def _one(
         connection.close()
 
 
-def _drive(port: int, requests: int, etag: str, stats: Stats) -> None:
-    def client(seed: int) -> None:
-        rng = random.Random(seed)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            for _ in range(requests // CLIENTS):
-                if rng.random() < 0.1:
-                    connection.close()
-                _one(rng, connection, etag, stats)
-        finally:
-            connection.close()
+@dataclass
+class MediaWorkload:
+    """The media request mix, driven by tests/test_load.py's client threads."""
 
-    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    port: int
+    etag: str
+
+    def one(self, rng: random.Random, connection: http.client.HTTPConnection, stats: Stats) -> None:
+        _one(rng, connection, self.etag, stats)
 
 
 def _churn(media: Path, stop: threading.Event) -> None:
@@ -127,14 +119,14 @@ def test_media_load_is_clean_and_flat(kind: str, tmp_path: Path) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         _, first, _ = _get(connection, "/media/small.txt", {})
         connection.close()
-        etag = first.getheader("ETag") or ""
+        workload = MediaWorkload(port, first.getheader("ETag") or "")
         churn.start()
         try:
             warm = Stats()
-            _drive(port, WARM_UP_REQUESTS, etag, warm)
+            _drive(workload, WARM_UP_REQUESTS, 0, warm)  # type: ignore[arg-type]
             after_warm_up = _settled_usage(server.process.pid, media)
             stats = Stats()
-            _drive(port, MAIN_REQUESTS, etag, stats)
+            _drive(workload, MAIN_REQUESTS, 0, stats)  # type: ignore[arg-type]
         finally:
             stop.set()
             churn.join()

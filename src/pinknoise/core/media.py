@@ -30,6 +30,7 @@ from pinknoise.core import decision
 from pinknoise.core.files import IDENTITY, Representation, StaticFile, strong_etag
 from pinknoise.core.http_dates import format_http_date
 from pinknoise.core.media_types import MediaTypes
+from pinknoise.core.options import reject_unknown, validate_max_age
 from pinknoise.core.paths import normalize_prefix, relative_file_path
 from pinknoise.core.response import Headers, Response
 from pinknoise.core.walker import Policy, lookup, open_contained
@@ -97,20 +98,10 @@ _MEDIA_FIELDS: Final = frozenset(MediaOptions.__dataclass_fields__)
 
 def make_media_options(**options: Any) -> MediaOptions:
     """Validate ``add_media`` keyword options, with clear errors for bad values."""
-    unknown = sorted(set(options) - _MEDIA_FIELDS)
-    if unknown:
-        raise TypeError(
-            f"unknown media option(s) {', '.join(unknown)}; valid media options: "
-            f"{', '.join(sorted(_MEDIA_FIELDS))}"
-        )
+    reject_unknown(options, _MEDIA_FIELDS, "media ")
     values: dict[str, Any] = {}
     if "max_age" in options:
-        max_age = options["max_age"]
-        if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int)):
-            raise TypeError(f"media max_age must be a number of seconds or None, got {max_age!r}")
-        if max_age is not None and max_age < 0:
-            raise ValueError(f"media max_age must not be negative, got {max_age!r}")
-        values["max_age"] = max_age
+        values["max_age"] = validate_max_age(options["max_age"], "media max_age")
     if "inline_types" in options:
         values["inline_types"] = _inline_types(options["inline_types"])
     if "authorize" in options:
