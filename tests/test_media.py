@@ -268,3 +268,12 @@ def test_authorize_hook_gates_private_media(frontend: Frontend, tmp_path: Path) 
         by_cookie = fetch("GET", "/media/invoices/42.pdf", {"Cookie": "a=1; session=good"})
         assert by_cookie.status == 200
         assert fetch("GET", "/media/invoices/43.pdf?sig=good", {}).status == 404
+
+
+def test_a_failing_authorize_hook_refuses(frontend: Frontend, tmp_path: Path) -> None:
+    static, media = trees(tmp_path)
+    upload(media, "private.txt", SECRET)
+    options = {"authorize": "tests.apps.media_hooks:broken"}
+    with frontend.start(static, media=media, media_options=options) as fetch:
+        result = fetch("GET", "/media/private.txt", {})
+        assert (result.status, result.body) == (404, b"")

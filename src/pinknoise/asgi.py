@@ -69,7 +69,10 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
         send_path = "http.response.pathsend" in (scope.get("extensions") or ())
         server = self.server
         body: AsyncBody | None
-        if server.find_blocks:  # autorefresh: even the lookup is disk work
+        # Whether the response's header list lives on in the catalog, so its encoding is
+        # worth keeping: not for entries built per request (autorefresh, media).
+        lasting = not server.find_blocks
+        if not lasting:  # autorefresh: even the lookup is disk work
             answered = await answer(
                 server, path, lambda: _request(scope), send_path, False, lambda: headers(scope)
             )
@@ -82,6 +85,7 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
                     return await self._pass(scope, receive, send)
                 media.headers = lambda: headers(scope)
                 entry = media  # answered in a worker thread: respond() raises WouldBlock
+                lasting = False
             request = _request(scope)
             try:
                 # Not blocking: bytes, a path or nothing (a file raises WouldBlock).
@@ -97,9 +101,9 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             {
                 "type": "http.response.start",
                 "status": response.status,
-                "headers": self._encode(response)
+                "headers": self._encode(response, lasting)
                 if self.added_headers is None
-                else self._encode(response) + self.added_headers(scope),  # per request
+                else self._encode(response, lasting) + self.added_headers(scope),  # per request
             }
         )
         if body is None:
@@ -112,7 +116,7 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             assert isinstance(body, Stream)
             await _stream(body, receive, send)
 
-    def _encode(self, response: Response) -> list[tuple[bytes, bytes]]:
+    def _encode(self, response: Response, lasting: bool = True) -> list[tuple[bytes, bytes]]:
         headers = response.headers
         cached = self._raw_headers.get(id(headers))
         if cached is not None and cached[0] is headers:
@@ -122,7 +126,7 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
         if added:  # SecurityMiddleware's headers, set only where a response has none
             present = {name for name, _ in raw}
             raw += [pair for pair in added if pair[0] not in present]
-        if response.status in (200, 304):
+        if lasting and response.status in (200, 304):
             if len(self._raw_headers) >= _RAW_HEADERS_LIMIT:
                 self._raw_headers.clear()
             self._raw_headers[id(headers)] = (headers, raw)

@@ -15,3 +15,8 @@ def allow_signed(path: str, query: str, headers: Mapping[str, str]) -> bool:
     # cookie value may contain (RFC 6265).
     cookies = [part.strip() for part in re.split("[;,]", headers.get("cookie", ""))]
     return "session=good" in cookies
+
+
+def broken(path: str, query: str, headers: Mapping[str, str]) -> bool:
+    """A hook with a bug: it must refuse (404), never serve and never answer 500."""
+    raise KeyError("session")

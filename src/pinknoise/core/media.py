@@ -19,6 +19,7 @@ JavaScript, XSLT, PDF) go out as ``Content-Disposition: attachment`` with
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping
@@ -34,6 +35,8 @@ from pinknoise.core.options import reject_unknown, validate_max_age
 from pinknoise.core.paths import normalize_prefix, relative_file_path
 from pinknoise.core.response import Headers, Response
 from pinknoise.core.walker import Policy, lookup, open_contained
+
+log = logging.getLogger("pinknoise")
 
 #: ``authorize(path, query, headers) -> bool``: may this request read this file?
 #: ``path`` is the decoded URL path, ``query`` the raw query string (where signed URLs
@@ -198,9 +201,24 @@ class MediaRoot:
         return tuple(headers)
 
     def authorized(self, path: str, query: str, headers: Callable[[], Mapping[str, str]]) -> bool:
-        """What the site's ``authorize`` hook says; True without one."""
+        """What the site's ``authorize`` hook says; True without one.
+
+        Only ``True`` allows. A hook that raises refuses too (fail closed), with the
+        error logged: a bug in it must neither expose a file nor become a 500.
+        """
         authorize = self.options.authorize
-        return authorize is None or authorize(path, query, headers()) is True
+        if authorize is None:
+            return True
+        try:
+            return authorize(path, query, headers()) is True
+        except Exception as error:
+            log.error(
+                "pinknoise: refusing %s: the media authorize hook raised %s: %s",
+                path,
+                type(error).__name__,
+                error,
+            )
+            return False
 
 
 class MediaLookup:
@@ -244,14 +262,20 @@ def join_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return joined
 
 
+#: Kept out of the ASCII fallback name: the quoted-string's own specials, "%" (some
+#: browsers percent-decode ``filename``), and separators naive parsers split on.
+_NOT_IN_FALLBACK: Final = frozenset('"\\%;,')
+
+
 def content_disposition(name: str) -> str:
     """``attachment`` with the file's name, readable by every browser (RFC 6266).
 
-    ``filename`` is an ASCII fallback (non-ASCII, quotes and backslashes replaced) and
+    ``filename`` is an ASCII fallback (non-ASCII, and characters some parsers misread
+    even quoted, replaced) and
     ``filename*`` the exact UTF-8 name, percent-encoded (RFC 8187); the header value
     stays ASCII, which every server can send.
     """
-    fallback = "".join(c if " " <= c < "\x7f" and c not in '"\\%' else "_" for c in name)
+    fallback = "".join(c if " " <= c < "\x7f" and c not in _NOT_IN_FALLBACK else "_" for c in name)
     value = f'attachment; filename="{fallback}"'
     if fallback != name:
         value += f"; filename*=UTF-8''{quote(name, safe='')}"
