@@ -1,7 +1,9 @@
 """Never a byte from outside the roots: siblings, swaps between check and open, deep paths.
 
-Each test runs on every front end. Containment is proved on the descriptor that was
-opened, so these hold whatever happens to the tree between a check and a read.
+Each test runs on every front end; the per-request lookups run for a static root under
+autorefresh and for a media root (``add_media``), which is looked up on every request.
+Containment is proved on the descriptor that was opened, so these hold whatever happens
+to the tree between a check and a read.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import gzip
 import os
 import threading
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from pinknoise.core.options import DEFAULT_RECHECK_INTERVAL
-from tests.support.frontends import Frontend
+from tests.support.frontends import Fetch, Frontend
 
 SECRET = b"TOP SECRET outside the root\n" * 50
 WAIT = DEFAULT_RECHECK_INTERVAL + 0.2
@@ -28,6 +31,20 @@ def make_tree(tmp_path: Path) -> tuple[Path, Path]:
     (outside / "secret").write_bytes(SECRET)
     (outside / "secret.gz").write_bytes(gzip.compress(SECRET))
     return root, outside
+
+
+def serve(frontend: Frontend, root: Path, mode: str) -> tuple[AbstractContextManager[Fetch], str]:
+    """Start ``frontend`` serving ``root`` as ``mode`` says; with the URL prefix of it.
+
+    ``catalog``: a static root scanned at start-up; ``autorefresh``: a static root
+    looked up per request; ``media``: an upload root (looked up per request too).
+    """
+    if mode == "media":
+        empty = root.parent / "empty-static"
+        empty.mkdir(exist_ok=True)
+        return frontend.start(empty, media=root), "/media/"
+    options = {"autorefresh": True} if mode == "autorefresh" else {}
+    return frontend.start(root, **options), "/static/"
 
 
 def leaked(body: bytes) -> bool:
@@ -83,7 +100,8 @@ def test_file_swapped_for_an_outside_twin_is_not_served(frontend: Frontend, tmp_
             assert result.status == 404
 
 
-def test_directory_swap_race_never_leaks(frontend: Frontend, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["autorefresh", "media"])
+def test_directory_swap_race_never_leaks(frontend: Frontend, tmp_path: Path, mode: str) -> None:
     """``sub`` flips between a real directory and a symlink out, while it is requested."""
     root, outside = make_tree(tmp_path)
     (outside / "f.txt").write_bytes(SECRET)
@@ -106,13 +124,14 @@ def test_directory_swap_race_never_leaks(frontend: Frontend, tmp_path: Path) -> 
             os.rename(aside, inside)
 
     counts = {"leak": 0, "ok": 0, "other": 0}
-    with frontend.start(root, autorefresh=True) as fetch:
+    started, prefix = serve(frontend, root, mode)
+    with started as fetch:
         flipper = threading.Thread(target=flip)
         flipper.start()
         try:
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline:
-                result = fetch("GET", "/static/sub/f.txt", {})
+                result = fetch("GET", f"{prefix}sub/f.txt", {})
                 if leaked(result.body):
                     counts["leak"] += 1
                 elif result.status == 200:
@@ -126,8 +145,8 @@ def test_directory_swap_race_never_leaks(frontend: Frontend, tmp_path: Path) -> 
     assert counts["ok"] > 0, counts
 
 
-@pytest.mark.parametrize("autorefresh", [False, True], ids=["catalog", "autorefresh"])
-def test_deep_paths_are_cheap(frontend: Frontend, tmp_path: Path, autorefresh: bool) -> None:
+@pytest.mark.parametrize("mode", ["catalog", "autorefresh", "media"])
+def test_deep_paths_are_cheap(frontend: Frontend, tmp_path: Path, mode: str) -> None:
     """Thousands of segments: linear work, and a small request is not held up meanwhile.
 
     The bound is generous (the quadratic check took 7.6 s for 2,000 segments): this is a
@@ -137,11 +156,11 @@ def test_deep_paths_are_cheap(frontend: Frontend, tmp_path: Path, autorefresh: b
     (root / "a").mkdir()
     (root / "a" / "f.txt").write_bytes(b"small")
     (root / "loop").symlink_to(root)
-    options = {"autorefresh": True} if autorefresh else {}
-    with frontend.start(root, **options) as fetch:
-        for target in ("/static/" + "a/" * 3000 + "f.txt", "/static/" + "loop/" * 3000 + "a/f.txt"):
+    started, prefix = serve(frontend, root, mode)
+    with started as fetch:
+        for target in (prefix + "a/" * 3000 + "f.txt", prefix + "loop/" * 3000 + "a/f.txt"):
             started = time.monotonic()
             result = fetch("GET", target, {})
             assert result.status in (404, 414, 400), result.status
             assert time.monotonic() - started < 2.0
-        assert fetch("GET", "/static/a/f.txt", {}).body == b"small"
+        assert fetch("GET", f"{prefix}a/f.txt", {}).body == b"small"

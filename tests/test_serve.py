@@ -154,3 +154,27 @@ def test_several_workers_get_the_same_settings(site_copy: Path, tmp_path: Path) 
             assert http_request(port, "GET", "/docs/css/site.css").status == 200
             assert http_request(port, "GET", "/css/site.css").status == 404
         assert "Traceback" not in server.log_text()
+
+
+def test_media_next_to_a_single_page_app(site_copy: Path, tmp_path: Path) -> None:
+    """``--media``: uploads at their prefix, looked up per request; --spa never answers
+    under it, so a missing upload is a 404, not the app's page."""
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    port = free_port()
+    argv = _serve(site_copy, port, "--spa", "--quiet", "--media", f"{uploads}:/media/")
+    with run_server(argv, port, tmp_path / "log") as server:
+        assert server.request("GET", "/media/avatar", {"Accept": "text/html"}).status == 404
+        assert server.request("GET", "/some/route", {"Accept": "text/html"}).status == 200
+        (uploads / "avatar").write_bytes(b"uploaded after start-up")
+        result = server.request("GET", "/media/avatar")
+        assert (result.status, result.body) == (200, b"uploaded after start-up")
+        assert result.header("X-Content-Type-Options") == "nosniff"
+
+
+@pytest.mark.parametrize("spec", ["uploads", "uploads:media", "uploads:/", ":/media/"])
+def test_bad_media_spec_is_a_clear_error(site_copy: Path, spec: str) -> None:
+    result = _run(str(BIN / "pinknoise"), "serve", str(site_copy), "--media", spec)
+    assert result.returncode == 2
+    assert "--media" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -14,7 +14,7 @@ cannot be finished (granian answers such a response with a 500).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import BinaryIO, Final
 
 from pinknoise.core.request import Request
@@ -72,19 +72,27 @@ async def answer(
     make_request: Callable[[], Request],
     send_path: bool = False,
     ranges_by_path: bool = False,
+    make_headers: Callable[[], Mapping[str, str]] | None = None,
 ) -> tuple[Response, AsyncBody | None] | None:
     """The response and body for ``path``, or None when it is not a static file.
 
     ``make_request`` builds the core request; it is only called for static paths, so a
     request for the application costs one dict lookup here. ``send_path`` and
     ``ranges_by_path`` say what the server can send by path (see ``StaticServer.respond``).
+    ``make_headers`` gives a media root's ``authorize`` hook the request's headers.
     """
     if server.find_blocks:
         entry = await asyncio.to_thread(server.find, path)
     else:
         entry = server.find(path)
     if entry is None:
-        return None
+        media = server.find_media(path) if server.serves_media else None
+        if media is None:
+            return None
+        if make_headers is not None:
+            media.headers = make_headers
+        # Media is always disk work: straight to the worker thread.
+        return await off_loop(server, path, media, make_request(), send_path, ranges_by_path)
     request = make_request()
     try:
         # Not blocking: bytes, a path or nothing; a file would have raised WouldBlock.

@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
 from pinknoise.aio import AsyncBody, Stream, answer, off_loop
+from pinknoise.core.media import join_headers
 from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import Headers, Response
-from pinknoise.core.server import FilePath, WouldBlock
+from pinknoise.core.server import FilePath, Found, WouldBlock
 from pinknoise.front import StaticFront
 
 Scope = MutableMapping[str, Any]
@@ -68,13 +69,23 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
         send_path = "http.response.pathsend" in (scope.get("extensions") or ())
         server = self.server
         body: AsyncBody | None
-        if server.find_blocks:  # autorefresh: even the lookup is disk work
-            answered = await answer(server, path, lambda: _request(scope), send_path)
+        # Whether the response's header list lives on in the catalog, so its encoding is
+        # worth keeping: not for entries built per request (autorefresh, media).
+        lasting = not server.find_blocks
+        if not lasting:  # autorefresh: even the lookup is disk work
+            answered = await answer(
+                server, path, lambda: _request(scope), send_path, False, lambda: headers(scope)
+            )
         else:
             # The hot path, inline: one dict lookup, then an answer from memory.
-            entry = server.find(path)
+            entry: Found | None = server.find(path)
             if entry is None:
-                return await self._pass(scope, receive, send)
+                media = server.find_media(path) if server.serves_media else None
+                if media is None:
+                    return await self._pass(scope, receive, send)
+                media.headers = lambda: headers(scope)
+                entry = media  # answered in a worker thread: respond() raises WouldBlock
+                lasting = False
             request = _request(scope)
             try:
                 # Not blocking: bytes, a path or nothing (a file raises WouldBlock).
@@ -90,9 +101,9 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             {
                 "type": "http.response.start",
                 "status": response.status,
-                "headers": self._encode(response)
+                "headers": self._encode(response, lasting)
                 if self.added_headers is None
-                else self._encode(response) + self.added_headers(scope),  # per request
+                else self._encode(response, lasting) + self.added_headers(scope),  # per request
             }
         )
         if body is None:
@@ -105,14 +116,17 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             assert isinstance(body, Stream)
             await _stream(body, receive, send)
 
-    def _encode(self, response: Response) -> list[tuple[bytes, bytes]]:
+    def _encode(self, response: Response, lasting: bool = True) -> list[tuple[bytes, bytes]]:
         headers = response.headers
         cached = self._raw_headers.get(id(headers))
         if cached is not None and cached[0] is headers:
             return cached[1]
         raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
-        raw += self.added_raw
-        if response.status in (200, 304):
+        added = self.added_raw
+        if added:  # SecurityMiddleware's headers, set only where a response has none
+            present = {name for name, _ in raw}
+            raw += [pair for pair in added if pair[0] not in present]
+        if lasting and response.status in (200, 304):
             if len(self._raw_headers) >= _RAW_HEADERS_LIMIT:
                 self._raw_headers.clear()
             self._raw_headers[id(headers)] = (headers, raw)
@@ -140,6 +154,13 @@ def _request(scope: Scope) -> Request:
             previous = fields[index]
             fields[index] = text if previous is None else f"{previous},{text}"
     return Request(scope["method"], scope["query_string"].decode("latin-1"), *fields)
+
+
+def headers(scope: Scope) -> dict[str, str]:
+    """Every request header of an ASGI scope, names in lower case (for ``authorize``)."""
+    return join_headers(
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+    )
 
 
 async def _stream(body: Stream, receive: Receive, send: Send) -> None:

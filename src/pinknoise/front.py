@@ -40,6 +40,16 @@ class StaticFront(Generic[App]):
         """Serve the files under ``root`` at ``prefix`` (``static``, ``/static/`` alike)."""
         self.server.add_files(root, prefix)
 
+    def add_media(
+        self, root: str | os.PathLike[str], prefix: str | None = "/media/", **media_options: Any
+    ) -> None:
+        """Serve user uploads under ``root`` at ``prefix``, looked up on every request.
+
+        Options: ``max_age`` (0), ``inline_types`` (active types shown inline, still
+        sandboxed), ``authorize(path, query, headers) -> bool``; see docs/media.md.
+        """
+        self.server.add_media(root, prefix, **media_options)
+
     def has(self, path: str) -> bool:
         """Whether ``path`` is a static file or index redirect here (may touch the disk)."""
         return self.server.has(path)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final, Protocol
 
 from pinknoise.aio import AsyncBody, Stream, answer
+from pinknoise.core.media import join_headers
 from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import Response
 from pinknoise.core.server import FilePath
@@ -94,7 +95,12 @@ class PinkNoiseRSGI(StaticFront[Any]):
             return await self._pass(scope, protocol)
         path = scope.path
         answered = await answer(
-            self.server, path, lambda: _request(scope), send_path=True, ranges_by_path=True
+            self.server,
+            path,
+            lambda: _request(scope),
+            send_path=True,
+            ranges_by_path=True,
+            make_headers=lambda: join_headers(scope.headers.items()),
         )
         if answered is None:
             return await self._pass(scope, protocol)

@@ -25,6 +25,19 @@ def request_from_environ(environ: Mapping[str, Any]) -> Request:
 _WSGI_KEYS: Final = tuple(key for _, key, _ in FIELDS)
 
 
+def headers_from_environ(environ: Mapping[str, Any]) -> dict[str, str]:
+    """Every request header of a WSGI environ, names in lower case (for ``authorize``)."""
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = environ[key]
+    return headers
+
+
 class FileSlice:
     """Iterates ``length`` bytes of an open file in blocks; closing it closes the file.
 

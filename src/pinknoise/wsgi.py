@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from pinknoise.core.media import MediaLookup
 from pinknoise.core.response import REASONS
-from pinknoise.core.server import FilePath
+from pinknoise.core.server import FilePath, Found
 from pinknoise.front import StaticFront
-from pinknoise.sync import BLOCK_SIZE, FileSlice, request_from_environ
+from pinknoise.sync import BLOCK_SIZE, FileSlice, headers_from_environ, request_from_environ
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -38,19 +39,27 @@ class PinkNoise(StaticFront["WSGIApplication"]):
             except UnicodeError:
                 return self._pass(environ, start_response)
         server = self.server
-        entry = server.find(path)
+        entry: Found | None = server.find(path)
         if entry is None:
-            application = self.application
-            if application is not None:
-                return application(environ, start_response)
-            return self._pass(environ, start_response)
+            media = server.find_media(path) if server.serves_media else None
+            if media is None:
+                application = self.application
+                if application is not None:
+                    return application(environ, start_response)
+                return self._pass(environ, start_response)
+            media.headers = lambda: headers_from_environ(environ)
+            entry = media
         try:
             response, body = server.respond(path, entry, request_from_environ(environ))
         except LookupError:
             return self._pass(environ, start_response)
         headers = list(response.headers)
         if self.added_headers is not None:
-            headers += self.added_headers(environ)
+            added = self.added_headers(environ)
+            if type(entry) is MediaLookup:  # it sends nosniff itself; add only what is not set
+                present = {name.lower() for name, _ in headers}
+                added = [pair for pair in added if pair[0].lower() not in present]
+            headers += added
         start_response(_STATUS_LINES[response.status], headers)
         if body is None:
             return ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.checks import CheckMessage
@@ -13,6 +14,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from pinknoise.django.checks import (
     check_apps,
+    check_media,
     check_middleware,
     check_settings,
     check_storage,
@@ -262,3 +264,61 @@ def test_runserver_nostatic_turns_the_static_handler_off(settings: SettingsWrapp
     assert "pinknoise" in (parser.description or "")
     # --nostatic is still accepted (scripts that pass it keep working).
     assert vars(parser.parse_args(["--nostatic"]))["use_static_handler"] is False
+
+
+@pytest.mark.parametrize(
+    ("media_root", "media_url", "reason"),
+    [
+        (None, "/media/", "MEDIA_ROOT is not set"),
+        ("/srv/uploads", "", "MEDIA_URL is '/'"),  # Django reads "" as the script prefix
+        ("/srv/uploads", "https://files.example.com/media/", "names another host"),
+        ("/srv/uploads", "/", "MEDIA_URL is '/'"),
+    ],
+)
+def test_serve_media_needs_a_root_and_a_path(
+    settings: SettingsWrapper, media_root: str | None, media_url: str, reason: str
+) -> None:
+    settings.PINKNOISE_SERVE_MEDIA = True
+    settings.MEDIA_ROOT = media_root
+    settings.MEDIA_URL = media_url
+    (message,) = check_media()
+    assert message.id == "pinknoise.E003"
+    assert reason in message.msg
+    settings.PINKNOISE_SERVE_MEDIA = False
+    assert check_media() == []
+
+
+def test_serve_media_with_a_root_and_a_path_passes(
+    settings: SettingsWrapper, tmp_path: Path
+) -> None:
+    settings.PINKNOISE_SERVE_MEDIA = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_URL = "/uploads/"
+    settings.STATIC_ROOT = tmp_path / "static"
+    assert check_media() == []
+
+
+@pytest.mark.parametrize("media", ["static", "static/uploads"])
+def test_media_root_inside_static_root(
+    settings: SettingsWrapper, tmp_path: Path, media: str
+) -> None:
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    settings.MEDIA_ROOT = str(tmp_path / media)
+    (message,) = check_media()  # whether pinknoise serves the uploads or not
+    assert message.id == "pinknoise.E004"
+    assert ("MEDIA_ROOT is STATIC_ROOT" in message.msg) == (media == "static")
+
+
+def test_static_root_inside_media_root(settings: SettingsWrapper, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    assert ids(check_media()) == ["pinknoise.E004"]
+
+
+def test_bad_media_options_are_an_error(settings: SettingsWrapper) -> None:
+    settings.PINKNOISE_SERVE_MEDIA = True
+    settings.MEDIA_ROOT = "/srv/uploads"
+    settings.PINKNOISE_MEDIA_OPTIONS = {"inline_type": ["image/svg+xml"]}
+    (message,) = check_settings()
+    assert message.id == "pinknoise.E002"
+    assert "inline_types" in message.msg

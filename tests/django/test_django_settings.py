@@ -178,3 +178,40 @@ def test_static_prefix_setting_overrides(settings: SettingsWrapper) -> None:
     settings.STATIC_URL = "https://cdn.example.com/static/"
     settings.PINKNOISE_STATIC_PREFIX = "assets"
     assert static_location().prefix == "/assets/"
+
+
+def test_media_is_off_unless_asked(settings: SettingsWrapper) -> None:
+    settings.MEDIA_ROOT = "/srv/uploads"
+    settings.MEDIA_URL = "/media/"
+    assert read_config().media is None
+    settings.PINKNOISE_SERVE_MEDIA = True
+    media = read_config().media
+    assert media is not None
+    assert (media.root, media.prefix, dict(media.options)) == ("/srv/uploads", "/media/", {})
+
+
+def test_media_prefix_under_a_script_name(settings: SettingsWrapper) -> None:
+    settings.PINKNOISE_SERVE_MEDIA = True
+    settings.MEDIA_ROOT = "/srv/uploads"
+    settings.FORCE_SCRIPT_NAME = "/mounted"
+    settings.MEDIA_URL = "/mounted/uploads/"
+    media = read_config().media
+    assert media is not None
+    assert media.prefix == "/uploads/"  # matched against path_info
+
+
+def test_media_authorize_by_dotted_path(settings: SettingsWrapper) -> None:
+    from tests.apps.media_hooks import allow_signed
+
+    settings.PINKNOISE_SERVE_MEDIA = True
+    settings.MEDIA_ROOT = "/srv/uploads"
+    settings.PINKNOISE_MEDIA_OPTIONS = {"authorize": "tests.apps.media_hooks.allow_signed"}
+    media = read_config().media
+    assert media is not None
+    assert media.options["authorize"] is allow_signed
+    settings.PINKNOISE_MEDIA_OPTIONS = {"authorize": "tests.apps.media_hooks.nope"}
+    with pytest.raises(ImproperlyConfigured, match=r"PINKNOISE_MEDIA_OPTIONS\['authorize'\]"):
+        read_config()
+    settings.PINKNOISE_MEDIA_OPTIONS = ["max_age", 0]
+    with pytest.raises(ImproperlyConfigured, match="must be a dict"):
+        read_config()

@@ -8,10 +8,16 @@ a real server on 127.0.0.1 over the same root. The root is served at ``/static/`
 
 ``options`` are core options (``PinkNoise(..., **options)``); a front end that cannot
 take one (``pinknoise serve`` has a fixed set) skips the test, saying so.
+
+``media=DIR`` also serves user uploads in DIR at ``/media/`` (``add_media``; Django:
+``PINKNOISE_SERVE_MEDIA`` with ``MEDIA_ROOT``; ``pinknoise serve --media``), with
+``media_options`` for ``add_media``. An ``authorize`` hook is given as a dotted path
+(``"tests.apps.frontend_site:allow_signed"``), so it reaches servers in other processes.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -27,19 +33,51 @@ from tests.support.wsgi_client import Result
 
 Fetch = Callable[[str, str, dict[str, str]], Result]
 PREFIX = "/static/"
+MEDIA_PREFIX = "/media/"
 APP = "tests.apps.frontend_site"
+
+
+@dataclass(frozen=True)
+class Media:
+    """An upload directory to serve at ``/media/``, and its ``add_media`` options."""
+
+    root: Path
+    options: dict[str, Any]
+
+    def resolved_options(self) -> dict[str, Any]:
+        """The options with a dotted-path ``authorize`` imported."""
+        return resolve_media_options(self.options)
+
+
+def resolve_media_options(options: dict[str, Any]) -> dict[str, Any]:
+    resolved = dict(options)
+    authorize = resolved.get("authorize")
+    if isinstance(authorize, str):
+        module, _, name = authorize.partition(":")
+        resolved["authorize"] = getattr(importlib.import_module(module), name)
+    return resolved
+
+
+Starter = Callable[[Path, dict[str, Any], Path, Media | None], AbstractContextManager[Fetch]]
 
 
 @dataclass(frozen=True)
 class Frontend:
     name: str
-    starter: Callable[[Path, dict[str, Any], Path], AbstractContextManager[Fetch]]
+    starter: Starter
     over_http: bool = False
 
     def start(
-        self, root: Path, *, log_dir: Path | None = None, **options: Any
+        self,
+        root: Path,
+        *,
+        log_dir: Path | None = None,
+        media: Path | None = None,
+        media_options: dict[str, Any] | None = None,
+        **options: Any,
     ) -> AbstractContextManager[Fetch]:
-        return self.starter(root, options, log_dir or root.parent)
+        served = Media(media, media_options or {}) if media is not None else None
+        return self.starter(root, options, log_dir or root.parent, served)
 
     def __str__(self) -> str:
         return self.name
@@ -50,10 +88,14 @@ def _fetch_headers(headers: dict[str, str] | None) -> dict[str, str]:
 
 
 @contextmanager
-def _wsgi(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+def _wsgi(
+    root: Path, options: dict[str, Any], log_dir: Path, media: Media | None
+) -> Iterator[Fetch]:
     from pinknoise import PinkNoise
 
     app = PinkNoise(wsgi_client.fallback_app, root, PREFIX, **options)
+    if media is not None:
+        app.add_media(media.root, MEDIA_PREFIX, **media.resolved_options())
     yield lambda method, target, headers=None: wsgi_client.call(
         app, method, target, _fetch_headers(headers)
     )
@@ -61,10 +103,14 @@ def _wsgi(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]
 
 def _asgi_starter(pathsend: bool) -> Callable[..., AbstractContextManager[Fetch]]:
     @contextmanager
-    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+    def start(
+        root: Path, options: dict[str, Any], log_dir: Path, media: Media | None
+    ) -> Iterator[Fetch]:
         from pinknoise import PinkNoiseASGI
 
         app = PinkNoiseASGI(asgi_client.fallback_app, root, PREFIX, **options)
+        if media is not None:
+            app.add_media(media.root, MEDIA_PREFIX, **media.resolved_options())
         yield lambda method, target, headers=None: asgi_client.call(
             app, method, target, _fetch_headers(headers), pathsend=pathsend
         )
@@ -73,18 +119,23 @@ def _asgi_starter(pathsend: bool) -> Callable[..., AbstractContextManager[Fetch]
 
 
 @contextmanager
-def _rsgi(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+def _rsgi(
+    root: Path, options: dict[str, Any], log_dir: Path, media: Media | None
+) -> Iterator[Fetch]:
     from pinknoise import PinkNoiseRSGI
 
     app = PinkNoiseRSGI(rsgi_client.fallback_app, root, PREFIX, **options)
+    if media is not None:
+        app.add_media(media.root, MEDIA_PREFIX, **media.resolved_options())
     yield lambda method, target, headers=None: rsgi_client.call(
         app, method, target, _fetch_headers(headers)
     )
 
 
 @contextmanager
-def _django_settings(root: Path, options: dict[str, Any]) -> Iterator[None]:
-    """Django configured to serve ``root`` at ``/static/``, options as PINKNOISE_*."""
+def _django_settings(root: Path, options: dict[str, Any], media: Media | None) -> Iterator[None]:
+    """Django configured to serve ``root`` at ``/static/``, options as PINKNOISE_*, and
+    ``media`` as MEDIA_ROOT at ``/media/`` with PINKNOISE_SERVE_MEDIA."""
     from tests.support.django_setup import ensure_configured
 
     ensure_configured()
@@ -93,6 +144,15 @@ def _django_settings(root: Path, options: dict[str, Any]) -> Iterator[None]:
     values: dict[str, Any] = {"STATIC_ROOT": str(root), "STATIC_URL": PREFIX}
     for name, value in options.items():
         values[f"PINKNOISE_{name.upper()}"] = value
+    if media is not None:
+        values["MEDIA_ROOT"] = str(media.root)
+        values["MEDIA_URL"] = MEDIA_PREFIX
+        values["PINKNOISE_SERVE_MEDIA"] = True
+        authorize = media.options.get("authorize")
+        values["PINKNOISE_MEDIA_OPTIONS"] = {
+            **media.options,
+            **({"authorize": authorize.replace(":", ".")} if isinstance(authorize, str) else {}),
+        }
     with override_settings(**values):
         yield
 
@@ -133,14 +193,16 @@ def _django_starter(
     asynchronous: bool, wrapped: bool = False
 ) -> Callable[..., AbstractContextManager[Fetch]]:
     @contextmanager
-    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
-        with _django_settings(root, options):
+    def start(
+        root: Path, options: dict[str, Any], log_dir: Path, media: Media | None
+    ) -> Iterator[Fetch]:
+        with _django_settings(root, options, media):
             yield _django_fetch(asynchronous, wrapped)
 
     return start
 
 
-def _server_argv(server: str, port: int, root: Path) -> list[str]:
+def _server_argv(server: str, port: int, root: Path, media: Media | None) -> list[str]:
     host = ["--host", "127.0.0.1", "--port", str(port)]
     if server == "gunicorn":
         return gunicorn(f"{APP}:wsgi", port, "--worker-class", "gthread", "--threads", "4")
@@ -155,8 +217,9 @@ def _server_argv(server: str, port: int, root: Path) -> list[str]:
         return [str(BIN / "granian"), "--interface", "rsgi", *host, "--workers", "1",
                 f"{APP}:rsgi"]  # fmt: skip
     assert server == "serve"
+    uploads = ["--media", f"{media.root}:{MEDIA_PREFIX}"] if media is not None else []
     return [str(BIN / "pinknoise"), "serve", str(root), "--prefix", PREFIX, "--port", str(port),
-            "--quiet"]  # fmt: skip
+            "--quiet", *uploads]  # fmt: skip
 
 
 #: Options ``pinknoise serve`` sets itself; any other option skips the test there.
@@ -165,16 +228,23 @@ _SERVE_OPTIONS = {"index_file": True}
 
 def _http_starter(server: str) -> Callable[..., AbstractContextManager[Fetch]]:
     @contextmanager
-    def start(root: Path, options: dict[str, Any], log_dir: Path) -> Iterator[Fetch]:
+    def start(
+        root: Path, options: dict[str, Any], log_dir: Path, media: Media | None
+    ) -> Iterator[Fetch]:
         if server == "serve" and any(
             _SERVE_OPTIONS.get(k, object()) != v for k, v in options.items()
         ):
             pytest.skip(f"pinknoise serve takes no option {sorted(options)}")
+        if server == "serve" and media is not None and media.options:
+            pytest.skip(f"pinknoise serve --media takes no option {sorted(media.options)}")
         port = free_port()
-        config = {"root": str(root), "prefix": PREFIX, "options": options}
+        config: dict[str, Any] = {"root": str(root), "prefix": PREFIX, "options": options}
+        if media is not None:
+            config["media"] = {"root": str(media.root), "options": media.options}
         env = {"PINKNOISE_TEST_CONFIG": json.dumps(config)}
         log = log_dir / f"{server}-{port}.log"
-        with run_server(_server_argv(server, port, root), port, log, env=env) as running:
+        argv = _server_argv(server, port, root, media)
+        with run_server(argv, port, log, env=env) as running:
             yield lambda method, target, headers=None: http_request(
                 port, method, target, _fetch_headers(headers)
             )

@@ -18,14 +18,14 @@ from pinknoise.core.request import Request
 from pinknoise.core.response import Response
 
 ALLOWED_METHODS: Final = ("GET", "HEAD")
-_NOT_ALLOWED: Final = Response(405, (("Allow", "GET, HEAD"), ("Content-Length", "0")))
+NOT_ALLOWED: Final = Response(405, (("Allow", "GET, HEAD"), ("Content-Length", "0")))
 
 
 def decide(entry: Entry, request: Request) -> Response:
     """The response for ``request`` to a URL whose catalog entry is ``entry``."""
     method = request.method
     if method != "GET" and method != "HEAD":
-        return _NOT_ALLOWED
+        return NOT_ALLOWED
     if isinstance(entry, Redirect):
         return _redirect(entry, request)
     if entry.deltas and request.available_dictionary is not None:

@@ -276,7 +276,7 @@ class FileFactory:
         suffix = "" if coding == IDENTITY else f"-{coding}"
         if dictionary:
             suffix += f"-{dictionary[:6].hex()}"
-        etag = f'"{mtime_ns:x}-{size:x}{suffix}"'
+        etag = strong_etag(mtime_ns, size, suffix)
         headers = [shared[0], ("Content-Length", str(size))]
         if coding != IDENTITY:
             headers.append(self._intern("Content-Encoding", coding))
@@ -333,6 +333,11 @@ class FileFactory:
         if len(self._interned) < _INTERN_LIMIT:
             self._interned[pair] = pair
         return pair
+
+
+def strong_etag(mtime_ns: int, size: int, suffix: str = "") -> str:
+    """The ETag of a file's bytes as of ``mtime_ns`` and ``size`` (static and media alike)."""
+    return f'"{mtime_ns:x}-{size:x}{suffix}"'
 
 
 class InvalidHeader(ValueError):

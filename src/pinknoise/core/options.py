@@ -223,14 +223,10 @@ _FIELDS: Final = frozenset(Options.__dataclass_fields__)
 
 def make_options(**options: Any) -> Options:
     """Validate keyword options into :class:`Options`, with clear errors for bad values."""
-    unknown = sorted(set(options) - _FIELDS)
-    if unknown:
-        raise TypeError(
-            f"unknown option(s) {', '.join(unknown)}; valid options: {', '.join(sorted(_FIELDS))}"
-        )
+    reject_unknown(options, _FIELDS)
     values: dict[str, Any] = {}
     if "max_age" in options:
-        values["max_age"] = _max_age(options["max_age"])
+        values["max_age"] = validate_max_age(options["max_age"])
     if "immutable_file_test" in options:
         values["immutable_file_test"] = _immutable_test(options["immutable_file_test"])
     for flag in (
@@ -277,13 +273,24 @@ def make_options(**options: Any) -> Options:
     return Options(**values)
 
 
-def _max_age(value: object) -> int | None:
+def reject_unknown(options: Mapping[str, Any], known: frozenset[str], kind: str = "") -> None:
+    """A TypeError naming the unknown keyword options and listing the valid ones."""
+    unknown = sorted(set(options) - known)
+    if unknown:
+        valid = ", ".join(sorted(known))
+        raise TypeError(
+            f"unknown {kind}option(s) {', '.join(unknown)}; valid {kind}options: {valid}"
+        )
+
+
+def validate_max_age(value: object, name: str = "max_age") -> int | None:
+    """A ``Cache-Control`` max-age: whole seconds >= 0, or None for no Cache-Control."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"max_age must be a number of seconds or None, got {value!r}")
+        raise TypeError(f"{name} must be a number of seconds or None, got {value!r}")
     if value < 0:
-        raise ValueError(f"max_age must not be negative, got {value!r}")
+        raise ValueError(f"{name} must not be negative, got {value!r}")
     return value
 
 

@@ -14,6 +14,7 @@ REASONS: Final[dict[int, str]] = {
     206: "Partial Content",
     302: "Found",
     304: "Not Modified",
+    404: "Not Found",
     405: "Method Not Allowed",
     412: "Precondition Failed",
     416: "Range Not Satisfiable",

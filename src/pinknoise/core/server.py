@@ -10,7 +10,7 @@ import stat
 import threading
 import time
 from collections.abc import Callable
-from typing import BinaryIO, Final, NamedTuple
+from typing import Any, BinaryIO, Final, NamedTuple
 
 from pinknoise.core.bundlers import declared_outputs
 from pinknoise.core.decision import decide
@@ -23,6 +23,8 @@ from pinknoise.core.files import (
     Representation,
     StaticFile,
 )
+from pinknoise.core.media import DENIED, MediaLookup, MediaRoot, make_media_options
+from pinknoise.core.media import NOT_ALLOWED as MEDIA_NOT_ALLOWED
 from pinknoise.core.options import Options, is_hashed_name, is_pure, pure
 from pinknoise.core.paths import normalize_prefix, relative_file_path
 from pinknoise.core.request import Request
@@ -68,10 +70,14 @@ class WouldBlock(Exception):
     work already done (preparing a pending file) is not done twice.
     """
 
-    def __init__(self, entry: Entry | Pending) -> None:
+    def __init__(self, entry: Found) -> None:
         super().__init__(entry)
         self.entry = entry
 
+
+#: What :meth:`StaticServer.respond` answers: a catalog entry (prepared or pending),
+#: or a media path to look up.
+Found = Entry | Pending | MediaLookup
 
 _STALE: Final = object()
 
@@ -122,6 +128,9 @@ class StaticServer:
         )
         #: Whether ``find`` touches the disk, so an event loop must call it in a thread.
         self.find_blocks = options.autorefresh
+        self._media: list[MediaRoot] = []  # newest first
+        #: Whether any media root was added: adapters skip ``find_media`` without one.
+        self.serves_media = False
 
     def add_files(self, root: str | os.PathLike[str], prefix: str | None = None) -> None:
         """Serve the files under ``root`` at URL ``prefix``; a later root wins a clash."""
@@ -159,6 +168,45 @@ class StaticServer:
         self._catalog = {**self._catalog, **found}
         self.find = self._catalog.get
 
+    def add_media(
+        self, root: str | os.PathLike[str], prefix: str | None = "/media/", **media_options: Any
+    ) -> None:
+        """Serve user uploads under ``root`` at ``prefix``, looked up per request.
+
+        Nothing is scanned or cached: a file is found, opened and checked on each
+        request (see :mod:`pinknoise.core.media` for the headers and the options:
+        ``max_age``, ``inline_types``, ``authorize``). A static file at the same URL
+        wins: the catalog is asked first.
+        """
+        root_path = os.fspath(root)
+        if not isinstance(root_path, str):
+            raise TypeError(f"media root must be a str path, got {root!r}")
+        media = MediaRoot(
+            root_path, prefix, make_media_options(**media_options), self._factory.media_types
+        )
+        if not os.path.isdir(media.policy.real_root):
+            # A new deployment has no uploads yet: the first one creates the directory.
+            log.info("pinknoise: media root %s does not exist (yet)", root_path)
+        self._media.insert(0, media)
+        self.serves_media = True
+
+    def find_media(self, path: str) -> MediaLookup | None:
+        """A marker for ``path`` under a media prefix (None: not media); no disk touched.
+
+        Adapters ask only after the catalog missed, so static hits never pay for it.
+        The marker is answered by :meth:`respond` in a blocking pass (off the loop).
+        """
+        for media in self._media:
+            found = media.find(path)
+            if found is not None:
+                return found
+        return None
+
+    @property
+    def media_prefixes(self) -> list[str]:
+        """The URL prefix of each media root, newest first."""
+        return [media.prefix for media in self._media]
+
     @property
     def prefixes(self) -> list[str]:
         """The URL prefix of each root, in the order they were added."""
@@ -184,7 +232,7 @@ class StaticServer:
     def respond(
         self,
         path: str,
-        entry: Entry | Pending,
+        entry: Found,
         request: Request,
         *,
         send_path: bool = False,
@@ -202,11 +250,17 @@ class StaticServer:
         loop can rerun it in a thread.
 
         A file found changed is re-read and the decision taken again; a file gone is
-        answered as if it had never been static (``LookupError``).
+        answered as if it had never been static (``LookupError``). A
+        :class:`MediaLookup` is always disk work: looked up, opened and answered here.
         """
-        if type(entry) is tuple:
-            entry = self._prepared(path, entry)
-        assert not isinstance(entry, tuple)
+        if type(entry) is not StaticFile:  # one test on the hot path, as before media
+            if type(entry) is tuple:
+                entry = self._prepared(path, entry)
+            elif isinstance(entry, MediaLookup):
+                if not blocking:
+                    raise WouldBlock(entry)
+                return self._respond_media(path, entry, request)
+        assert type(entry) is StaticFile or type(entry) is Redirect
         for _ in range(3):
             if type(entry) is StaticFile and self._due(entry):
                 if not blocking:
@@ -225,6 +279,33 @@ class StaticServer:
             if body is not _STALE:
                 return response, body  # type: ignore[return-value]
             entry = self._refresh(path, entry)
+        raise LookupError(path)
+
+    def _respond_media(
+        self, path: str, media: MediaLookup, request: Request
+    ) -> tuple[Response, Body | None]:
+        """Look a media file up, open it, and answer from that descriptor.
+
+        ``authorize`` is asked first, before the disk: a refusal is the same 404
+        whether the file exists or not. A file rewritten while a small body is read is
+        looked up again; a file missing is ``LookupError`` (the application answers).
+        """
+        root = media.root
+        if not root.authorized(path, request.query, media.headers):
+            return DENIED, None
+        for _ in range(3):
+            opened = root.open(media.relative, path)
+            if opened is None:
+                raise LookupError(path)
+            entry, fd = opened
+            response = decide(entry, request)
+            if response.body is None:
+                os.close(fd)
+                return (MEDIA_NOT_ALLOWED if response.status == 405 else response), None
+            small = response.body.size <= self.options.memory_cache_max_file_size
+            loaded = _load(fd, response, small)  # never kept: the next request looks again
+            if loaded is not None:
+                return response, _slice(loaded, response) if type(loaded) is bytes else loaded
         raise LookupError(path)
 
     def _due(self, entry: StaticFile) -> bool:
@@ -257,7 +338,7 @@ class StaticServer:
         ``sendable``: the adapter's server can send this response's bytes by path.
         """
         data = representation.data
-        if data is not None:
+        if data is not None:  # the memory-cache hit, inline: the hot path
             if response.length == representation.size:
                 return data
             return data[response.start : response.start + response.length]
@@ -287,22 +368,14 @@ class StaticServer:
                     # closed after the grace period, when the server has opened it.
                     self._handles.retire(representation)
                 return FilePath(held)
-        file = os.fdopen(fd, "rb")
-        if size <= options.memory_cache_max_file_size:
-            # Small files are read whole and checked before anything is sent, so even a
-            # file rewritten in place goes out complete (held in memory if it fits).
-            with file:
-                data = file.read(size + 1)
-            if len(data) != size:
-                return _STALE  # rewritten in place between fstat and read
-            if self._fits_cache(size):
-                self._hold(path, entry, representation, data)
-            if response.length == size:
-                return data
-            return data[response.start : response.start + response.length]
-        if response.start:
-            file.seek(response.start)
-        return file
+        loaded = _load(fd, response, size <= options.memory_cache_max_file_size)
+        if loaded is None:
+            return _STALE  # rewritten in place between fstat and read
+        if type(loaded) is not bytes:
+            return loaded
+        if self._fits_cache(size):
+            self._hold(path, entry, representation, loaded)
+        return _slice(loaded, response)
 
     def _fits_cache(self, size: int) -> bool:
         options = self.options
@@ -399,6 +472,33 @@ class StaticServer:
                 log.error("pinknoise: not serving %s: %s", url, error)
                 return None
         return None
+
+
+def _load(fd: int, response: Response, small: bool) -> bytes | BinaryIO | None:
+    """The body behind an opened, checked descriptor (the file is closed when done with).
+
+    A ``small`` file is read whole and checked before anything is sent, so even a file
+    rewritten in place goes out complete: its bytes, or None when its size changed
+    between the ``fstat`` and the read. A larger one is returned as a file positioned
+    at the response's first byte, to be streamed.
+    """
+    file = os.fdopen(fd, "rb")
+    if small:
+        assert response.body is not None
+        size = response.body.size
+        with file:
+            data = file.read(size + 1)
+        return data if len(data) == size else None
+    if response.start:
+        file.seek(response.start)
+    return file
+
+
+def _slice(data: bytes, response: Response) -> bytes:
+    """The bytes of ``response`` out of the whole file's ``data``."""
+    if response.length == len(data):
+        return data
+    return data[response.start : response.start + response.length]
 
 
 def _unchanged(representation: Representation) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -19,6 +20,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from pinknoise.core.paths import is_within
 from pinknoise.django.settings import (
     KNOWN_SETTINGS,
     PREFIX,
@@ -43,6 +45,7 @@ def register_checks() -> None:
     checks.register(check_settings, checks.Tags.staticfiles)
     checks.register(check_storage, checks.Tags.staticfiles)
     checks.register(check_apps, checks.Tags.staticfiles)
+    checks.register(check_media, checks.Tags.staticfiles)
 
 
 def check_middleware(
@@ -266,6 +269,53 @@ def check_apps(
             )
         ]
     return []
+
+
+def check_media(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Uploads that would not be served, or would be served as static files.
+
+    With ``PINKNOISE_SERVE_MEDIA``: ``MEDIA_ROOT`` and a ``MEDIA_URL`` path on this
+    site must be set. Whether or not it is on: ``MEDIA_ROOT`` must not be, or lie
+    inside, ``STATIC_ROOT`` (nor the other way round), or uploads are served from the
+    static catalog, without the media headers (nosniff, sandboxed downloads).
+    """
+    messages: list[checks.CheckMessage] = []
+    try:
+        config = read_config()
+    except ImproperlyConfigured:
+        return []  # check_settings reports it (pinknoise.E002)
+    media = config.media
+    if media is not None and media.root is None:
+        messages.append(
+            checks.Error(
+                f"PINKNOISE_SERVE_MEDIA is on, but {media.reason}, so uploads are not served.",
+                hint="Set MEDIA_ROOT to the upload directory and MEDIA_URL to a path on this "
+                "site, such as '/media/'; or, for uploads on object storage or another host, "
+                "remove PINKNOISE_SERVE_MEDIA.",
+                id="pinknoise.E003",
+            )
+        )
+    media_root = getattr(settings, "MEDIA_ROOT", None)
+    static_root = config.static_root
+    if media_root and static_root:
+        media_real = os.path.realpath(os.fspath(media_root))
+        static_real = os.path.realpath(static_root)
+        if is_within(media_real, static_real) or is_within(static_real, media_real):
+            where = "is" if media_real == static_real else "overlaps"
+            messages.append(
+                checks.Error(
+                    f"MEDIA_ROOT {where} STATIC_ROOT ({media_root} and {static_root}): "
+                    "uploads would be served as static files (cached, without the media "
+                    "headers that stop an uploaded page or SVG from running script), and "
+                    "collectstatic writes where users upload.",
+                    hint="Give uploads a directory of their own, outside STATIC_ROOT, "
+                    "e.g. MEDIA_ROOT = BASE_DIR / 'media'.",
+                    id="pinknoise.E004",
+                )
+            )
+    return messages
 
 
 def _wrapped_entry_point() -> str | None:

@@ -29,9 +29,9 @@ from pinknoise.aio import CHUNK_SIZE, Stream, answer
 from pinknoise.core.options import pure
 from pinknoise.core.request import Request
 from pinknoise.core.response import REASONS, Response
-from pinknoise.core.server import Body, StaticServer
+from pinknoise.core.server import Body, Found, StaticServer
 from pinknoise.django.settings import Config, read_config
-from pinknoise.sync import BLOCK_SIZE, FileSlice, request_from_environ
+from pinknoise.sync import BLOCK_SIZE, FileSlice, headers_from_environ, request_from_environ
 
 log = logging.getLogger("pinknoise")
 
@@ -65,14 +65,20 @@ class PinkNoiseMiddleware:
         if self.is_async:
             return self.__acall__(request)
         path = request.path_info
-        entry = self.server.find(path)
+        server = self.server
+        entry: Found | None = server.find(path)
         if entry is None:
             # A script name set by the server (gunicorn's SCRIPT_NAME) is unknown when the
             # settings are read, so an absolute STATIC_URL that includes it is the full
             # path: try that too, on a miss only.
             path = request.path
-            if path == request.path_info or (entry := self.server.find(path)) is None:
-                return self.get_response(request)
+            if path == request.path_info or (entry := server.find(path)) is None:
+                path = request.path_info
+                media = server.find_media(path) if server.serves_media else None
+                if media is None:
+                    return self.get_response(request)
+                media.headers = lambda: headers_from_environ(request.META)
+                entry = media
         try:
             response, body = self.server.respond(path, entry, core_request(request))
         except LookupError:
@@ -83,7 +89,12 @@ class PinkNoiseMiddleware:
         def make_request() -> Request:
             return core_request(request)
 
-        answered = await answer(self.server, request.path_info, make_request)
+        def make_headers() -> dict[str, str]:
+            return headers_from_environ(request.META)
+
+        answered = await answer(
+            self.server, request.path_info, make_request, make_headers=make_headers
+        )
         if answered is None and request.path != request.path_info:
             answered = await answer(self.server, request.path, make_request)  # see __call__
         if answered is not None:
@@ -98,7 +109,8 @@ def core_request(request: HttpRequest) -> Request:
 
 
 def build_server(config: Config) -> tuple[StaticServer, list[tuple[str, str]]]:
-    """A server for ``STATIC_ROOT``, ``PINKNOISE_ROOT`` and (in DEBUG) the finders.
+    """A server for ``STATIC_ROOT``, ``PINKNOISE_ROOT``, (in DEBUG) the finders, and
+    ``MEDIA_ROOT`` with ``PINKNOISE_SERVE_MEDIA``.
 
     Returns it with the ``(directory, URL prefix)`` pairs it serves.
 
@@ -125,6 +137,13 @@ def build_server(config: Config) -> tuple[StaticServer, list[tuple[str, str]]]:
     server = StaticServer(options)
     for directory, url_prefix in roots:
         server.add_files(directory, url_prefix)
+    media = config.media
+    if media is not None:
+        if media.root is None or media.prefix is None:
+            log.warning("pinknoise: PINKNOISE_SERVE_MEDIA is on, but %s", media.reason)
+        else:
+            server.add_media(media.root, media.prefix, **media.options)
+            roots.append((media.root, media.prefix))
     return server, roots
 
 

@@ -38,6 +38,8 @@ OTHER_SETTINGS: Final = (
     "MISSING_REFERENCES",
     "SKIP_COMPRESS_EXTENSIONS",
     "KEEP_OLD_VERSIONS",
+    "SERVE_MEDIA",
+    "MEDIA_OPTIONS",
 )
 
 #: Every setting name pinknoise understands (the typo check compares against these).
@@ -77,6 +79,19 @@ class StaticLocation:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaLocation:
+    """Where ``MEDIA_ROOT`` is served with ``PINKNOISE_SERVE_MEDIA``, or why it is not."""
+
+    #: The directory, or None when media is not served (``reason`` says why).
+    root: str | None
+    #: URL path prefix (``/media/``) relative to the script name.
+    prefix: str | None
+    #: ``add_media`` options from ``PINKNOISE_MEDIA_OPTIONS``, validated.
+    options: Mapping[str, Any]
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything the Django integration needs, validated."""
 
@@ -96,6 +111,8 @@ class Config:
     compress_encodings: tuple[str, ...] | None
     #: Previous hashed versions collectstatic keeps per file; None keeps them all.
     keep_old_versions: int | None
+    #: ``PINKNOISE_SERVE_MEDIA``: where uploads are served; None when it is off.
+    media: MediaLocation | None = None
 
 
 def read_config(settings: Any = None) -> Config:
@@ -140,7 +157,52 @@ def read_config(settings: Any = None) -> Config:
         skip_compress_extensions=_skip_extensions(settings),
         compress_encodings=encodings,
         keep_old_versions=_keep_old_versions(settings),
+        media=media_location(settings) if _flag(settings, "SERVE_MEDIA", False) else None,
     )
+
+
+def media_location(settings: Any = None) -> MediaLocation:
+    """Where ``PINKNOISE_SERVE_MEDIA`` serves ``MEDIA_ROOT``: at ``MEDIA_URL``'s path.
+
+    A missing or unusable ``MEDIA_ROOT``/``MEDIA_URL`` is not an exception here: media
+    is then not served, and the system check (``pinknoise.E003``) says why.
+    """
+    settings = django_settings if settings is None else settings
+    options = _media_options(settings)
+    root = _optional_path(settings, "MEDIA_ROOT", getattr(settings, "MEDIA_ROOT", None))
+    location = url_location(settings, "MEDIA_URL")
+    if root is None:
+        return MediaLocation(None, None, options, "MEDIA_ROOT is not set")
+    if location.prefix is None:
+        return MediaLocation(None, None, options, location.reason)
+    if location.prefix == "/":
+        reason = "MEDIA_URL is '/': every URL of the site would be looked up in MEDIA_ROOT"
+        return MediaLocation(None, None, options, reason)
+    return MediaLocation(root, location.prefix, options)
+
+
+def _media_options(settings: Any) -> Mapping[str, Any]:
+    """``PINKNOISE_MEDIA_OPTIONS``: ``add_media`` options; ``authorize`` may be a dotted path."""
+    from django.utils.module_loading import import_string
+
+    from pinknoise.core.media import make_media_options
+
+    name = PREFIX + "MEDIA_OPTIONS"
+    value = getattr(settings, name, None) or {}
+    if not isinstance(value, Mapping):
+        raise ImproperlyConfigured(f"{name} must be a dict of media options, got {value!r}")
+    options = dict(value)
+    authorize = options.get("authorize")
+    if isinstance(authorize, str):
+        try:
+            options["authorize"] = import_string(authorize)
+        except ImportError as error:
+            raise ImproperlyConfigured(f"{name}['authorize']: {error}") from None
+    try:
+        make_media_options(**options)
+    except (TypeError, ValueError) as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+    return options
 
 
 def _keep_old_versions(settings: Any) -> int | None:
@@ -168,18 +230,29 @@ def static_location(settings: Any = None) -> StaticLocation:
                 f"{PREFIX}STATIC_PREFIX must be a URL path like '/static/', got {explicit!r}"
             )
         return StaticLocation(_normalize(urlsplit(explicit).path))
-    static_url = getattr(settings, "STATIC_URL", None)
-    if not static_url:
-        return StaticLocation(None, "STATIC_URL is not set, so STATIC_ROOT has no URL")
-    static_url = str(static_url)
-    parts = urlsplit(static_url)
+    return url_location(settings, "STATIC_URL")
+
+
+def url_location(settings: Any, setting: Literal["STATIC_URL", "MEDIA_URL"]) -> StaticLocation:
+    """The URL path prefix ``STATIC_URL`` or ``MEDIA_URL`` names on this app, or why none.
+
+    An absolute URL with a host names another server (a CDN, object storage): nothing
+    is served for it here.
+    """
+    root = setting.replace("_URL", "_ROOT")
+    url = getattr(settings, setting, None)
+    if not url:
+        return StaticLocation(None, f"{setting} is not set, so {root} has no URL")
+    url = str(url)
+    parts = urlsplit(url)
     if parts.netloc:
-        return StaticLocation(
-            None,
-            f"STATIC_URL {static_url!r} names another host, so pinknoise does not serve "
-            f"STATIC_ROOT; if that host is a CDN that fetches from this app, set "
-            f"{PREFIX}STATIC_PREFIX = {parts.path or '/'!r}",
-        )
+        reason = f"{setting} {url!r} names another host, so pinknoise does not serve {root}"
+        if setting == "STATIC_URL":
+            reason += (
+                f"; if that host is a CDN that fetches from this app, set "
+                f"{PREFIX}STATIC_PREFIX = {parts.path or '/'!r}"
+            )
+        return StaticLocation(None, reason)
     path = parts.path
     for script in (getattr(settings, "FORCE_SCRIPT_NAME", None), _script_prefix()):
         script = (script or "").rstrip("/")

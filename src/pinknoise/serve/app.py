@@ -6,6 +6,7 @@ held in memory in one call, files and ranges by path without a byte through Pyth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 from pinknoise.core.media_types import MediaTypes
@@ -20,13 +21,21 @@ _NOT_FOUND_HEADERS: Final = (
 
 
 def build_app(
-    directory: str, prefix: str = "/", max_age: int | None = 60, spa: bool = False
+    directory: str,
+    prefix: str = "/",
+    max_age: int | None = 60,
+    spa: bool = False,
+    media: Sequence[tuple[str, str]] = (),
 ) -> PinkNoiseRSGI:
     """Serve ``directory`` at ``prefix``; with ``spa``, unknown routes get the index page.
 
-    The serve command hands this function and its arguments to each granian worker.
+    ``media`` lists ``(directory, URL prefix)`` of upload directories, looked up per
+    request (``add_media``). The serve command hands this function and its arguments
+    to each granian worker.
     """
     static = PinkNoiseRSGI(None, directory, prefix=prefix, index_file=True, max_age=max_age)
+    for media_directory, media_prefix in media:
+        static.add_media(media_directory, media_prefix)
     static.application = SinglePageFallback(static) if spa else not_found
     return static
 
@@ -60,7 +69,8 @@ class _IndexScope:
 class SinglePageFallback:
     """Answer client-side routes (``/users/42``) with the root ``index.html``.
 
-    Only for GET and HEAD, only under the prefix, and only when:
+    Only for GET and HEAD, only under the prefix and not under a media prefix (a
+    missing upload is a 404), and only when:
 
     - the last segment does not end in the extension of a known media type (pinknoise's
       web table or Python's built-in one): a missing ``/app.3f2a.js`` or ``/logo.png``
@@ -82,6 +92,7 @@ class SinglePageFallback:
             last = path.rsplit("/", 1)[-1]
             if (
                 path.startswith(self.prefix)
+                and not path.startswith(tuple(self.static.server.media_prefixes))
                 and not self.media_types.knows(last)
                 and accepts_html(scope.headers.get_all("accept"))
                 and self.static.has(self.prefix)

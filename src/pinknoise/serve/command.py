@@ -31,6 +31,18 @@ def _max_age(value: str) -> int | None:
     return seconds
 
 
+def _media(value: str) -> tuple[str, str]:
+    """``DIR:PREFIX`` -> (absolute DIR, PREFIX); the last colon splits (``C:`` aside)."""
+    directory, colon, prefix = value.rpartition(":")
+    if not colon or not directory or not prefix.startswith("/"):
+        raise argparse.ArgumentTypeError(
+            f"--media takes DIR:PREFIX, like uploads:/media/, got {value!r}"
+        )
+    if prefix.strip("/") == "":
+        raise argparse.ArgumentTypeError("--media needs a PREFIX other than '/', like /media/")
+    return os.path.abspath(directory), prefix
+
+
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``serve`` on the top-level CLI's subparsers."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -69,6 +81,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "(single-page apps), unless the name ends in a known file extension (.js, .png) "
         "or the request's Accept excludes HTML",
     )
+    parser.add_argument(
+        "--media",
+        action="append",
+        type=_media,
+        default=[],
+        metavar="DIR:PREFIX",
+        help="also serve user uploads in DIR at PREFIX (e.g. uploads:/media/), looked up "
+        "on every request: new files at once, deleted ones gone at once; nosniff, and "
+        "HTML/SVG/XML/JS/PDF as sandboxed downloads (docs/media.md); repeatable",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no access log")
     parser.set_defaults(run=run)
     return parser
@@ -86,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"{args.directory}: no such directory")
     if args.workers < 1:
         return _fail("--workers must be at least 1")
+    for media_directory, _ in args.media:
+        if os.path.exists(media_directory) and not os.path.isdir(media_directory):
+            return _fail(f"--media: {media_directory} is not a directory")
     try:
         # Each worker reads it again at start-up; a build's unusable manifest would
         # fail every one of them, so say so once, here, before binding anything.
@@ -116,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
             " (Ctrl+C to stop)",
             flush=True,
         )
+        for media_directory, media_prefix in args.media:
+            print(f"pinknoise: uploads in {media_directory} at {media_prefix}", flush=True)
     server = Granian(
         "pinknoise.serve.app:build_app",  # names the workers; they call the loader below
         address=args.host,
@@ -127,7 +154,12 @@ def run(args: argparse.Namespace) -> int:
     )
     # Each worker builds its app from these arguments (pickled to spawned workers).
     loader = functools.partial(
-        build_app, directory, prefix=args.prefix, max_age=args.max_age, spa=args.spa
+        build_app,
+        directory,
+        prefix=args.prefix,
+        max_age=args.max_age,
+        spa=args.spa,
+        media=args.media,
     )
     server.serve(target_loader=loader, wrap_loader=False)
     return 0
