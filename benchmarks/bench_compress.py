@@ -23,7 +23,12 @@ tool runs as a subprocess, timed from the outside, start-up included.
     python benchmarks/bench_compress.py --quick    # admin only + 1,000 files: < 1 min
 
 Besides wall time, the CPU time (user + sys of the run and its workers) is printed: on
-a machine shared with other work, wall times swing, CPU time much less.
+a machine shared with other work, wall times swing, CPU time much less. Each round also
+prints how long the tool's threads waited for a CPU and its demand (threads wanting a
+CPU, on average): a tool whose demand is at or above the CPU count kept every core busy
+that it was given, so a slower wall time in that round came from the load, not the tool.
+
+    python benchmarks/bench_compress.py --corpus small --executors thread --repeat 3
 """
 
 from __future__ import annotations
@@ -131,7 +136,7 @@ from django.core.management import call_command
 call_command("collectstatic", interactive=False, verbosity=0)
 """
     shutil.rmtree(dest, ignore_errors=True)
-    return timed([sys.executable, "-c", script])[0]
+    return timed([sys.executable, "-c", script]).wall
 
 
 def bench_collectstatic(repeat: int) -> dict[str, float]:
@@ -191,6 +196,7 @@ class Result:
     cpu: float
     gz_bytes: int
     br_bytes: int
+    timing: Timing | None = None
     noop_seconds: float | None = None
     one_changed_seconds: float | None = None
 
@@ -199,33 +205,74 @@ def variant_bytes(root: Path, suffix: str) -> int:
     return sum(p.stat().st_size for p in root.rglob(f"*{suffix}") if p.is_file())
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + sys, workers included) of one command."""
+@dataclass
+class Timing:
+    """One command's wall and CPU seconds, and how long its threads waited for a CPU."""
+
+    wall: float
+    #: user + sys of the command and its workers.
+    cpu: float
+    #: Seconds its threads were ready to run but queued behind other work (Linux
+    #: ``/proc/PID/task/*/schedstat``, sampled every 20 ms; 0 where unavailable). A large
+    #: figure means the machine was busy; ``(cpu + wait) / wall`` at or above the CPU
+    #: count means the tool kept every core wanted, so its wall time was set by the load.
+    wait: float = 0.0
+
+    @property
+    def demand(self) -> float:
+        """Threads wanting a CPU, on average over the run."""
+        return (self.cpu + self.wait) / self.wall
+
+
+def _thread_waits(pid: int, waits: dict[str, float]) -> None:
+    """Record each live thread's runqueue wait so far (monotonic, so the last one wins)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                waits[tid] = int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue
+
+
+def timed(cmd: list[str]) -> Timing:
+    """Time one command from the outside: wall, CPU (workers included), runqueue wait."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    waits: dict[str, float] = {}
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL) as process:
+        while process.poll() is None:
+            _thread_waits(process.pid, waits)
+            time.sleep(0.02)
     wall = time.perf_counter() - started
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, cmd)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu
+    return Timing(wall, cpu, sum(waits.values()))
 
 
 def run_whitenoise(tree: Path) -> Result:
-    wall, cpu = timed([sys.executable, "-m", "whitenoise.compress", "-q", str(tree)])
-    return Result(wall, cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"))
+    took = timed([sys.executable, "-m", "whitenoise.compress", "-q", str(tree)])
+    return Result(took.wall, took.cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"), took)
 
 
 def run_pinknoise(tree: Path, executor: str) -> Result:
     cmd = [sys.executable, "-m", "pinknoise", "compress", "-q", "--encodings", "gzip,br"]
     cmd += ["--executor", executor, str(tree)]
-    wall, cpu = timed(cmd)
-    result = Result(wall, cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"))
-    result.noop_seconds = timed(cmd)[0]
+    took = timed(cmd)
+    result = Result(
+        took.wall, took.cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"), took
+    )
+    result.noop_seconds = timed(cmd).wall
     changed = largest_text_file(tree)
     with open(changed, "a") as f:
         f.write("\n/* changed */\n")
-    result.one_changed_seconds = timed(cmd)[0]
+    result.one_changed_seconds = timed(cmd).wall
     return result
 
 
@@ -246,20 +293,39 @@ def tree_stats(root: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def bench_corpus(name: str, source: Path, work: Path, repeat: int) -> dict[str, Result]:
-    """Best of ``repeat`` runs per tool; tools interleaved so load noise hits all alike."""
+def bench_corpus(
+    name: str, source: Path, work: Path, repeat: int, executors: tuple[str, ...]
+) -> dict[str, Result]:
+    """Best of ``repeat`` runs per tool; tools interleaved so load noise hits all alike.
+
+    Every round is printed as it ends (wall, CPU, and the load average when it
+    started), so a slow round can be told apart from a slow tool.
+    """
     best: dict[str, Result] = {}
-    for _ in range(repeat):
-        for tool in ("whitenoise", "pinknoise-process", "pinknoise-thread"):
+    tools = ["whitenoise", *(f"pinknoise-{kind}" for kind in executors)]
+    for round_number in range(1, repeat + 1):
+        for tool in tools:
             tree = fresh_copy(source, work / f"{name}-{tool}")
+            load = os.getloadavg()[0]
             if tool == "whitenoise":
                 result = run_whitenoise(tree)
             else:
                 result = run_pinknoise(tree, tool.split("-")[1])
+            print(
+                f"  {name} round {round_number} {tool:<18} wall {result.seconds:7.2f} s "
+                f"cpu {result.cpu:7.2f} s {_waiting(result.timing)} (load {load:.1f})",
+                flush=True,
+            )
             if tool not in best or result.seconds < best[tool].seconds:
                 best[tool] = result
             shutil.rmtree(tree)
     return best
+
+
+def _waiting(timing: Timing | None) -> str:
+    if timing is None or not timing.wait:
+        return ""
+    return f"waited for a CPU {timing.wait:7.2f} s, demand {timing.demand:4.2f} threads"
 
 
 def report(name: str, files: int, size: int, results: dict[str, Result]) -> bool:
@@ -310,6 +376,7 @@ def run(
     count: int | None = None,
     repeat: int = 1,
     names: tuple[str, ...] = tuple(TARGETS),
+    executors: tuple[str, ...] = ("process", "thread"),
 ) -> dict[str, CorpusResult]:
     """Build the corpora in ``names`` and run every tool on each; results by corpus."""
     count = count or (1_000 if quick else 10_000)
@@ -331,7 +398,8 @@ def run(
             sources["small-hashed"] = work / "src-small-hashed"
         for name in names:
             files, size = tree_stats(sources[name])
-            out[name] = CorpusResult(files, size, bench_corpus(name, sources[name], work, repeat))
+            results = bench_corpus(name, sources[name], work, repeat, executors)
+            out[name] = CorpusResult(files, size, results)
     return out
 
 
@@ -340,6 +408,17 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="admin only, 1,000 small files")
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs per tool")
     parser.add_argument("--files", type=int, default=None, help="small-tree file count")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        choices=tuple(TARGETS),
+        help="only this corpus (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--executors",
+        default="process,thread",
+        help="pinknoise executor kinds to run, comma-separated (default: process,thread)",
+    )
     parser.add_argument(
         "--collectstatic",
         action="store_true",
@@ -356,7 +435,11 @@ def main() -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"python {sys.version.split()[0]}, {cpus} CPUs, load {os.getloadavg()[0]:.2f}")
     ok = True
-    for name, corpus in run(args.quick, args.files, args.repeat).items():
+    names = tuple(args.corpus or TARGETS)
+    executors = tuple(kind for kind in args.executors.split(",") if kind)
+    if DEFAULT_TOOL.split("-")[1] not in executors:
+        parser.error(f"--executors must include {DEFAULT_TOOL.split('-')[1]}, the default")
+    for name, corpus in run(args.quick, args.files, args.repeat, names, executors).items():
         ok = report(name, corpus.files, corpus.size, corpus.results) and ok
     print(f"\nload after: {os.getloadavg()[0]:.2f} (other work on the machine skews times)")
     return 0 if ok else 1
