@@ -296,9 +296,8 @@ def run_pinknoise(tree: Path, executor: str) -> Result:
     cmd = [sys.executable, "-m", "pinknoise", "compress", "-q", "--encodings", "gzip,br"]
     cmd += ["--executor", executor, str(tree)]
     took = timed(cmd)
-    result = Result(
-        took.wall, took.cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"), took
-    )
+    gz, br = variant_bytes(tree, ".gz"), variant_bytes(tree, ".br")
+    result = Result(took.wall, took.cpu, gz, br, timing=took)
     result.noop_seconds = timed(cmd).wall
     changed = largest_text_file(tree)
     with open(changed, "a") as f:
