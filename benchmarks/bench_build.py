@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_compress import build_real, collectstatic_timed, timed
+from bench_compress import Timing, build_real, collectstatic_timed, timed
 
 ENCODINGS = "gzip,br,zstd"
 #: pinknoise build must be no slower than collectstatic; a no-op rerun <= 5 % of a build.
@@ -34,12 +34,12 @@ BUILD_TARGET = 1.0
 NOOP_TARGET = 0.05
 
 
-def collectstatic(sources: Path, dest: Path) -> tuple[float, float]:
+def collectstatic(sources: Path, dest: Path) -> Timing:
     """A real collectstatic with pinknoise's CompressedManifestStaticFilesStorage."""
     return collectstatic_timed("pinknoise", sources, dest, tuple(ENCODINGS.split(",")))
 
 
-def pinknoise_build(sources: Path, dest: Path) -> tuple[float, float]:
+def pinknoise_build(sources: Path, dest: Path) -> Timing:
     cmd = [sys.executable, "-m", "pinknoise", "build", "-q", "--encodings", ENCODINGS]
     return timed([*cmd, str(sources), str(dest)])
 
@@ -74,17 +74,18 @@ def run(quick: bool, repeat: int) -> dict[str, float]:
             for tool, runner in (("collectstatic", collectstatic), ("build", pinknoise_build)):
                 dest = work / f"out-{tool}"
                 shutil.rmtree(dest, ignore_errors=True)
-                wall, cpu = runner(sources, dest)
+                took = runner(sources, dest)
+                wall, cpu = took.wall, took.cpu
                 print(f"  {tool:<13} {wall:6.2f} s wall, {cpu:6.2f} s CPU")
                 results[tool] = min(wall, results.get(tool, wall))
                 results[f"{tool}-cpu"] = min(cpu, results.get(f"{tool}-cpu", cpu))
         out = work / "out-build"
-        results["noop"] = min(pinknoise_build(sources, out)[0] for _ in range(repeat))
+        results["noop"] = min(pinknoise_build(sources, out).wall for _ in range(repeat))
         results["noop-in-process"] = min(in_process_noop(sources, out) for _ in range(repeat))
         edited = largest_css(sources)
         with open(edited, "a") as file:
             file.write("\n.pinknoise-bench { color: red }\n")
-        results["one-edit"] = pinknoise_build(sources, out)[0]
+        results["one-edit"] = pinknoise_build(sources, out).wall
     return results
 
 

@@ -23,7 +23,12 @@ tool runs as a subprocess, timed from the outside, start-up included.
     python benchmarks/bench_compress.py --quick    # admin only + 1,000 files: < 1 min
 
 Besides wall time, the CPU time (user + sys of the run and its workers) is printed: on
-a machine shared with other work, wall times swing, CPU time much less.
+a machine shared with other work, wall times swing, CPU time much less. Each round also
+prints how long the tool's threads waited for a CPU and its demand (threads wanting a
+CPU, on average): a tool whose demand is at or above the CPU count kept every core busy
+that it was given, so a slower wall time in that round came from the load, not the tool.
+
+    python benchmarks/bench_compress.py --corpus small --executors thread --repeat 3
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -113,14 +119,21 @@ COLLECT_STORAGES = {
 }
 
 
-def collectstatic_seconds(storage: str, sources: Path, dest: Path) -> float:
-    """Wall time of a real collectstatic with ``storage`` (gzip + brotli) into ``dest``."""
-    return collectstatic_timed(storage, sources, dest)[0]
+def collectstatic_seconds(storage: str, sources: Path, dest: Path, fresh: bool = True) -> float:
+    """Wall time of a real collectstatic with ``storage`` (gzip + brotli) into ``dest``.
+
+    ``fresh`` empties ``dest`` first; without it, this is a rerun over the last output.
+    """
+    return collectstatic_timed(storage, sources, dest, fresh=fresh).wall
 
 
 def collectstatic_timed(
-    storage: str, sources: Path, dest: Path, encodings: tuple[str, ...] = ("gzip", "br")
-) -> tuple[float, float]:
+    storage: str,
+    sources: Path,
+    dest: Path,
+    encodings: tuple[str, ...] = ("gzip", "br"),
+    fresh: bool = True,
+) -> Timing:
     """Wall and CPU seconds of a real collectstatic with ``storage`` into ``dest``."""
     script = f"""
 import django
@@ -137,20 +150,45 @@ django.setup()
 from django.core.management import call_command
 call_command("collectstatic", interactive=False, verbosity=0)
 """
-    shutil.rmtree(dest, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(dest, ignore_errors=True)
     return timed([sys.executable, "-c", script])
 
 
-def bench_collectstatic(repeat: int) -> dict[str, float]:
-    """Best-of-``repeat`` collectstatic of the Django admin, WhiteNoise's storage vs ours."""
-    best: dict[str, float] = {}
+#: The collectstatic cases: into an empty STATIC_ROOT, rerun unchanged, and rerun after
+#: one source file changed (the edit-and-deploy loop).
+COLLECT_CASES: Final = ("fresh", "no-op", "one changed")
+
+
+def bench_collectstatic(repeat: int) -> dict[tuple[str, str], float]:
+    """Best-of-``repeat`` collectstatic of the Django admin per (tool, case).
+
+    WhiteNoise's storage vs ours, interleaved: each round runs every case for one tool,
+    then for the other. The changed file is the largest CSS, one line appended (undone
+    after the round).
+    """
+    best: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory(prefix="pinknoise-bench-collect-") as scratch:
         work = Path(scratch)
         build_real(work / "admin", quick=True)
-        for _ in range(repeat):
+        changed = max((work / "admin").rglob("*.css"), key=lambda p: p.stat().st_size)
+        original = changed.read_bytes()
+        for round_number in range(repeat):
             for tool in COLLECT_STORAGES:
-                took = collectstatic_seconds(tool, work / "admin", work / f"out-{tool}")
-                best[tool] = min(best.get(tool, took), took)
+                out = work / f"out-{tool}"
+                took = {
+                    "fresh": collectstatic_seconds(tool, work / "admin", out),
+                    "no-op": collectstatic_seconds(tool, work / "admin", out, fresh=False),
+                }
+                changed.write_bytes(original + f"\n/* round {round_number} */\n".encode())
+                try:
+                    took["one changed"] = collectstatic_seconds(
+                        tool, work / "admin", out, fresh=False
+                    )
+                finally:
+                    changed.write_bytes(original)
+                for case, seconds in took.items():
+                    best[tool, case] = min(best.get((tool, case), seconds), seconds)
     return best
 
 
@@ -200,39 +238,82 @@ class Result:
     br_bytes: int
     noop_seconds: float | None = None
     one_changed_seconds: float | None = None
+    #: The full run's timing, with how long it waited for a CPU.
+    timing: Timing | None = None
 
 
 def variant_bytes(root: Path, suffix: str) -> int:
     return sum(p.stat().st_size for p in root.rglob(f"*{suffix}") if p.is_file())
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + sys, workers included) of one command."""
+@dataclass
+class Timing:
+    """One command's wall and CPU seconds, and how long its threads waited for a CPU."""
+
+    wall: float
+    #: user + sys of the command and its workers.
+    cpu: float
+    #: Seconds its threads were ready to run but queued behind other work (Linux
+    #: ``/proc/PID/task/*/schedstat``, sampled every 20 ms; 0 where unavailable). A large
+    #: figure means the machine was busy; ``(cpu + wait) / wall`` at or above the CPU
+    #: count means the tool kept every core wanted, so its wall time was set by the load.
+    wait: float = 0.0
+
+    @property
+    def demand(self) -> float:
+        """Threads wanting a CPU, on average over the run."""
+        return (self.cpu + self.wait) / self.wall
+
+
+def _thread_waits(pid: int, waits: dict[str, float]) -> None:
+    """Record each live thread's runqueue wait so far (monotonic, so the last one wins)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                waits[tid] = int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue
+
+
+def timed(cmd: list[str]) -> Timing:
+    """Time one command from the outside: wall, CPU (workers included), runqueue wait."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    waits: dict[str, float] = {}
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL) as process:
+        while process.poll() is None:
+            _thread_waits(process.pid, waits)
+            time.sleep(0.02)
     wall = time.perf_counter() - started
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, cmd)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu
+    return Timing(wall, cpu, sum(waits.values()))
 
 
 def run_whitenoise(tree: Path) -> Result:
-    wall, cpu = timed([sys.executable, "-m", "whitenoise.compress", "-q", str(tree)])
-    return Result(wall, cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"))
+    took = timed([sys.executable, "-m", "whitenoise.compress", "-q", str(tree)])
+    gz, br = variant_bytes(tree, ".gz"), variant_bytes(tree, ".br")
+    return Result(took.wall, took.cpu, gz, br, timing=took)
 
 
 def run_pinknoise(tree: Path, executor: str) -> Result:
     cmd = [sys.executable, "-m", "pinknoise", "compress", "-q", "--encodings", "gzip,br"]
     cmd += ["--executor", executor, str(tree)]
-    wall, cpu = timed(cmd)
-    result = Result(wall, cpu, variant_bytes(tree, ".gz"), variant_bytes(tree, ".br"))
-    result.noop_seconds = timed(cmd)[0]
+    took = timed(cmd)
+    gz, br = variant_bytes(tree, ".gz"), variant_bytes(tree, ".br")
+    result = Result(took.wall, took.cpu, gz, br, timing=took)
+    result.noop_seconds = timed(cmd).wall
     changed = largest_text_file(tree)
     with open(changed, "a") as f:
         f.write("\n/* changed */\n")
-    result.one_changed_seconds = timed(cmd)[0]
+    result.one_changed_seconds = timed(cmd).wall
     return result
 
 
@@ -253,20 +334,39 @@ def tree_stats(root: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def bench_corpus(name: str, source: Path, work: Path, repeat: int) -> dict[str, Result]:
-    """Best of ``repeat`` runs per tool; tools interleaved so load noise hits all alike."""
+def bench_corpus(
+    name: str, source: Path, work: Path, repeat: int, executors: tuple[str, ...]
+) -> dict[str, Result]:
+    """Best of ``repeat`` runs per tool; tools interleaved so load noise hits all alike.
+
+    Every round is printed as it ends (wall, CPU, and the load average when it
+    started), so a slow round can be told apart from a slow tool.
+    """
     best: dict[str, Result] = {}
-    for _ in range(repeat):
-        for tool in ("whitenoise", "pinknoise-process", "pinknoise-thread"):
+    tools = ["whitenoise", *(f"pinknoise-{kind}" for kind in executors)]
+    for round_number in range(1, repeat + 1):
+        for tool in tools:
             tree = fresh_copy(source, work / f"{name}-{tool}")
+            load = os.getloadavg()[0]
             if tool == "whitenoise":
                 result = run_whitenoise(tree)
             else:
                 result = run_pinknoise(tree, tool.split("-")[1])
+            print(
+                f"  {name} round {round_number} {tool:<18} wall {result.seconds:7.2f} s "
+                f"cpu {result.cpu:7.2f} s {_waiting(result.timing)} (load {load:.1f})",
+                flush=True,
+            )
             if tool not in best or result.seconds < best[tool].seconds:
                 best[tool] = result
             shutil.rmtree(tree)
     return best
+
+
+def _waiting(timing: Timing | None) -> str:
+    if timing is None or not timing.wait:
+        return ""
+    return f"waited for a CPU {timing.wait:7.2f} s, demand {timing.demand:4.2f} threads"
 
 
 def report(name: str, files: int, size: int, results: dict[str, Result]) -> bool:
@@ -317,6 +417,7 @@ def run(
     count: int | None = None,
     repeat: int = 1,
     names: tuple[str, ...] = tuple(TARGETS),
+    executors: tuple[str, ...] = ("process", "thread"),
 ) -> dict[str, CorpusResult]:
     """Build the corpora in ``names`` and run every tool on each; results by corpus."""
     count = count or (1_000 if quick else 10_000)
@@ -338,7 +439,8 @@ def run(
             sources["small-hashed"] = work / "src-small-hashed"
         for name in names:
             files, size = tree_stats(sources[name])
-            out[name] = CorpusResult(files, size, bench_corpus(name, sources[name], work, repeat))
+            results = bench_corpus(name, sources[name], work, repeat, executors)
+            out[name] = CorpusResult(files, size, results)
     return out
 
 
@@ -348,6 +450,17 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs per tool")
     parser.add_argument("--files", type=int, default=None, help="small-tree file count")
     parser.add_argument(
+        "--corpus",
+        action="append",
+        choices=tuple(TARGETS),
+        help="only this corpus (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--executors",
+        default="process,thread",
+        help="pinknoise executor kinds to run, comma-separated (default: process,thread)",
+    )
+    parser.add_argument(
         "--collectstatic",
         action="store_true",
         help="only: collectstatic of the admin, WhiteNoise's compressing storage vs ours",
@@ -355,15 +468,31 @@ def main() -> int:
     args = parser.parse_args()
     if args.collectstatic:
         best = bench_collectstatic(max(args.repeat, 1))
-        for tool, took in best.items():
-            print(f"collectstatic (admin, gzip + brotli) with {tool}'s storage: {took:.2f} s")
-        ratio = best["pinknoise"] / best["whitenoise"]
-        print(f"  [{'ok' if ratio <= 1 else 'MISSED'}] pinknoise {ratio:.2f}x WhiteNoise's time")
-        return 0 if ratio <= 1 else 1
+        ok = True
+        for case in COLLECT_CASES:
+            for tool in COLLECT_STORAGES:
+                print(
+                    f"collectstatic (admin, gzip + brotli), {case}, with {tool}'s storage: "
+                    f"{best[tool, case]:.2f} s"
+                )
+            ratio = best["pinknoise", case] / best["whitenoise", case]
+            print(
+                f"  [{'ok' if ratio <= 1 else 'MISSED'}] pinknoise {ratio:.2f}x WhiteNoise's time"
+            )
+            ok = ok and ratio <= 1
+        noop = best["pinknoise", "no-op"] / best["pinknoise", "fresh"]
+        print(
+            f"  pinknoise's no-op rerun: {noop:.0%} of its fresh run (Django's start-up included)"
+        )
+        return 0 if ok else 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"python {sys.version.split()[0]}, {cpus} CPUs, load {os.getloadavg()[0]:.2f}")
     ok = True
-    for name, corpus in run(args.quick, args.files, args.repeat).items():
+    names = tuple(args.corpus or TARGETS)
+    executors = tuple(kind for kind in args.executors.split(",") if kind)
+    if DEFAULT_TOOL.split("-")[1] not in executors:
+        parser.error(f"--executors must include {DEFAULT_TOOL.split('-')[1]}, the default")
+    for name, corpus in run(args.quick, args.files, args.repeat, names, executors).items():
         ok = report(name, corpus.files, corpus.size, corpus.results) and ok
     print(f"\nload after: {os.getloadavg()[0]:.2f} (other work on the machine skews times)")
     return 0 if ok else 1

@@ -8,7 +8,7 @@ and ``import pinknoise.core`` stays free of them.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from pinknoise.asgi import PinkNoiseASGI
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["PinkNoise", "PinkNoiseASGI", "PinkNoiseRSGI"]
 __version__ = "0.1.0"
 
-_ADAPTERS = {
+_ADAPTERS: Final = {
     "PinkNoise": "pinknoise.wsgi",
     "PinkNoiseASGI": "pinknoise.asgi",
     "PinkNoiseRSGI": "pinknoise.rsgi",

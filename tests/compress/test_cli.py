@@ -137,3 +137,28 @@ def test_progress_bar_only_on_a_terminal(site: Path) -> None:
     write(site / "new.js", text(5000, 77))
     assert compress_tree(site, executor="thread", reporter=reporter).ok
     assert quiet_err.getvalue() == ""
+
+
+def test_compress_does_not_load_the_server(tmp_path: Path) -> None:
+    """``pinknoise compress`` imports neither the servers' adapters nor asyncio.
+
+    A deploy runs the command once per build and a no-op rerun is mostly start-up, so
+    the import of the whole serving stack (about 0.1 s) was a visible part of it.
+    """
+    (tmp_path / "app.js").write_text("let x = 1;\n" * 100)
+    script = (
+        "import sys, runpy\n"
+        f"sys.argv = ['pinknoise', 'compress', '-q', {str(tmp_path)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('pinknoise', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "loaded = sorted(m for m in ('asyncio', 'pinknoise.asgi', 'pinknoise.rsgi',\n"
+        "    'pinknoise.wsgi', 'pinknoise.core.server') if m in sys.modules)\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert (tmp_path / "app.js.gz").exists()
+    assert result.stdout.strip() == "", f"compress loaded {result.stdout.strip()}"

@@ -206,10 +206,10 @@ class FileFactory:
         """Create the entry for ``path`` (found under ``policy``'s root) served at ``url``.
 
         ``siblings`` lists the precompressed regular files next to it, as (path, stat):
-        ``NAME.br``-style variants and ``NAME.<hash>.dcz`` deltas. Each is kept only when
-        it is smaller than the original and not older than it (an older variant is a
-        leftover from before the source was edited, and serving it would serve stale
-        content).
+        ``NAME.br``-style variants and ``NAME.<hash>.dcz`` deltas, already judged worth
+        serving by :meth:`pinknoise.core.walker.Policy.worth_serving` (smaller than the
+        source and made from it as it is now). Those of a coding the options do not
+        serve are left out.
         """
         order = {coding: index for index, coding in enumerate(self.options.encodings)}
         found: list[tuple[int, str, FileStat, str]] = []
@@ -217,10 +217,8 @@ class FileFactory:
         for sibling, variant_stat in siblings:
             delta = parse_delta_name(os.path.basename(sibling))
             coding = DELTA_CODING if delta else _coding_of(sibling)
-            if (coding not in order and not delta) or variant_stat.size >= st.size:
+            if coding not in order and not delta:
                 continue
-            if not policy.variant_is_current(path, st, sibling, variant_stat):
-                continue  # stale: made from another version of the source
             if delta:
                 deltas[delta[1]] = (variant_stat, sibling)
             else:

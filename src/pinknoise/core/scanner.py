@@ -18,7 +18,7 @@ log = logging.getLogger("pinknoise")
 #: trailing "/" or "" for the root itself, [(name, stat), ...] of its regular files).
 Directory = tuple[str, str, list[tuple[str, FileStat]]]
 #: Precompressed siblings of a pending file: (file name, size, mtime_ns), already
-#: filtered (smaller than the source and not older than it).
+#: judged worth serving (:meth:`pinknoise.core.walker.Policy.worth_serving`).
 Siblings = tuple[tuple[str, int, int], ...]
 #: A file found by the scan but not yet prepared:
 #: (path, size, mtime_ns, siblings, url, the policy of its root).
@@ -59,18 +59,11 @@ def scan_root(
             candidates = [name + suffix for suffix in _SUFFIXES if name + suffix in stats]
             candidates += deltas.get(name, ())
             if candidates:
-                kept = []
-                for sibling in candidates:
-                    size, mtime_ns = stats[sibling]
-                    if size >= st.size:
-                        continue
-                    if not policy.variant_is_current(
-                        path, st, os.path.join(directory, sibling), stats[sibling]
-                    ):
-                        stale.append(os.path.join(directory, sibling))
-                        continue
-                    kept.append((sibling, size, mtime_ns))
-                siblings = tuple(kept)
+                kept, stale_here = policy.worth_serving(
+                    path, st, [(os.path.join(directory, c), stats[c]) for c in candidates]
+                )
+                stale += stale_here
+                siblings = tuple((os.path.basename(p), s.size, s.mtime_ns) for p, s in kept)
             url = url_dir + name
             pending = (path, st.size, st.mtime_ns, siblings, url, policy)
             if name == index_file:

@@ -463,10 +463,13 @@ class StaticServer:
                 continue
             if name == index_file and not url.endswith("/"):
                 return Redirect.to_directory()
-            variants = [(p, FileStat.of(s)) for p, s in siblings(policy, path)]
+            source_stat = FileStat.of(st)
+            variants, _ = policy.worth_serving(
+                path, source_stat, [(p, FileStat.of(s)) for p, s in siblings(policy, path)]
+            )
             try:
                 return self._factory.build(
-                    policy, path, url_dir + name, FileStat.of(st), variants, time.monotonic()
+                    policy, path, url_dir + name, source_stat, variants, time.monotonic()
                 )
             except InvalidHeader as error:
                 log.error("pinknoise: not serving %s: %s", url, error)

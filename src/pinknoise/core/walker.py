@@ -20,7 +20,7 @@ import logging
 import os
 import stat
 import sys
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, NamedTuple
 
@@ -112,6 +112,27 @@ class Policy:
             elif made is not None and size != record[0]:
                 return False
         return variant_stat[1] >= source_stat[1]
+
+    def worth_serving(
+        self, source: str, source_stat: FileStat, found: Iterable[tuple[str, FileStat]]
+    ) -> tuple[list[tuple[str, FileStat]], list[str]]:
+        """Split ``source``'s siblings into those to serve and the stale ones (paths).
+
+        Served: smaller than the source and made from it as it is now
+        (:meth:`variant_is_current`). A sibling no smaller is simply useless; a stale
+        one is reported, since a rerun of the compressor fixes it. Judged here once,
+        for the start-up scan and the autorefresh lookup alike.
+        """
+        kept: list[tuple[str, FileStat]] = []
+        stale: list[str] = []
+        for sibling, sibling_stat in found:
+            if sibling_stat.size >= source_stat.size:
+                continue
+            if self.variant_is_current(source, source_stat, sibling, sibling_stat):
+                kept.append((sibling, sibling_stat))
+            else:
+                stale.append(sibling)
+        return kept, stale
 
     def admits_name(self, name: str, at_root: bool) -> bool:
         """A name the server may serve: no dotfile, one a URL can spell, not private."""

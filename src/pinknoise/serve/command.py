@@ -16,7 +16,6 @@ from typing import Any
 
 from pinknoise.compress.options import add_selection_arguments
 from pinknoise.core.asset_manifest import ManifestError, read_manifest
-from pinknoise.serve.app import build_app
 
 NAME = "serve"
 HELP = "serve a directory as a static site on an embedded production server"
@@ -152,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
         log_access=not args.quiet,
         log_level=LogLevels.warning if args.quiet else LogLevels.info,
     )
+    from pinknoise.serve.app import build_app  # the serving stack: not for --help, compress
+
     # Each worker builds its app from these arguments (pickled to spawned workers).
     loader = functools.partial(
         build_app,
