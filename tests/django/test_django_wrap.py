@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,38 @@ def test_wrap_before_django_setup(tmp_path: Path, site_static_root: Path) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "200"
+
+
+def test_first_collectstatic_is_quiet_and_the_site_then_serves(tmp_path: Path) -> None:
+    """A project whose wsgi.py uses wrap(), collected for the first time (a fresh deploy,
+    a Docker build): the system checks import wsgi.py to find wrap(), and that import
+    must not scan STATIC_ROOT (which does not exist yet) nor warn that it is missing."""
+    static_root = tmp_path / "staticfiles"
+    env = {**os.environ, **example_env(static_root)}
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=EXAMPLE,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "does not exist" not in collected.stderr, collected.stderr
+    assert (static_root / "staticfiles.json").is_file()
+    script = (
+        "from djsite.wsgi import application\n"
+        "from tests.support import wsgi_client\n"
+        "from django.contrib.staticfiles.storage import staticfiles_storage as s\n"
+        "result = wsgi_client.call(application, 'GET', s.url('admin/css/base.css'), {})\n"
+        "print(result.status, result.header('Cache-Control'))\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=EXAMPLE,
+        env={**env, "PYTHONPATH": f"{REPO}:{EXAMPLE}"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert served.stdout.split()[0] == "200", served.stdout + served.stderr
+    assert "immutable" in served.stdout

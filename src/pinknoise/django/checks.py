@@ -325,7 +325,7 @@ def _wrapped_entry_point() -> str | None:
     (``project.asgi.application``), as ``startproject`` lays them out. An entry point
     that cannot be imported here is not ours to judge.
     """
-    from pinknoise.django.wrapper import WrappedASGI, WrappedWSGI
+    from pinknoise.django.wrapper import WrappedASGI, WrappedWSGI, inspecting
 
     wsgi = getattr(settings, "WSGI_APPLICATION", None)
     candidates = [wsgi, getattr(settings, "ASGI_APPLICATION", None)]
@@ -335,7 +335,8 @@ def _wrapped_entry_point() -> str | None:
         if not isinstance(path, str):
             continue
         try:
-            application = import_string(path)
+            with inspecting():
+                application = import_string(path)
         except Exception:  # any error importing a user's module: not for a check to raise
             continue
         if isinstance(application, WrappedWSGI | WrappedASGI):

@@ -16,9 +16,11 @@ requests only), so a file gets the same headers through ``wrap()`` and the middl
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 from asgiref.sync import iscoroutinefunction
@@ -29,6 +31,27 @@ from pinknoise.wsgi import PinkNoise
 log = logging.getLogger("pinknoise")
 
 SECURITY_MIDDLEWARE: Final = "django.middleware.security.SecurityMiddleware"
+
+#: Set while a system check imports a project's entry point only to see whether it
+#: uses ``wrap()``: the wrapper is then built on its first request instead of at import.
+_INSPECTING: Final = contextvars.ContextVar("pinknoise_inspecting", default=False)
+
+
+@contextlib.contextmanager
+def inspecting() -> Iterator[None]:
+    """Import entry points without building their servers (see ``checks.py``).
+
+    Every ``manage.py`` command runs the checks, ``collectstatic`` included: scanning
+    STATIC_ROOT there is wasted work, and on a first deploy, when STATIC_ROOT does not
+    exist yet, it warned that the root is missing. A module imported here stays in
+    ``sys.modules``, so a server later started in the same process (``runserver``)
+    builds on its first request, with the settings as they are then.
+    """
+    token = _INSPECTING.set(True)
+    try:
+        yield
+    finally:
+        _INSPECTING.reset(token)
 
 
 def wrap(application: Any) -> Any:
@@ -92,7 +115,7 @@ class _Deferred:
         self._lock = threading.Lock()
         from django.apps import apps
 
-        if apps.ready:
+        if apps.ready and not _INSPECTING.get():
             self._build()
 
     def _build(self) -> Any:
