@@ -211,6 +211,42 @@ def test_javascript_module_references_are_rewritten(tmp_path: Path) -> None:
     assert json.loads(output(out, "js/app.js.map"))["file"] == base(out, "js/app.js")
 
 
+def test_module_relative_asset_urls_are_rewritten(tmp_path: Path) -> None:
+    """``new URL("...", import.meta.url)``: how a module names a worker or an asset."""
+    src = write(
+        tmp_path / "src",
+        {
+            "js/worker.js": "self.onmessage = () => {};\n",
+            "img/logo.png": b"\x89PNG fake",
+            "js/app.js": (
+                'const w = new Worker(new URL("./worker.js", import.meta.url));\n'
+                "const logo = new URL('../img/logo.png?v=2', import.meta.url).href;\n"
+                'const remote = new URL("https://cdn.example/x.png", import.meta.url);\n'
+                'const base = new URL("./worker.js", location.href);\n'
+                "const text = \"new URL('./nothere.png', import.meta.url)\";\n"
+            ),
+        },
+    )
+    out = tmp_path / "out"
+    quick(src, out)
+    js = output(out, "js/app.js")
+    worker, logo = base(out, "js/worker.js"), base(out, "img/logo.png")
+    assert f'new Worker(new URL("./{worker}", import.meta.url));' in js
+    assert f"new URL('../img/{logo}?v=2', import.meta.url).href;" in js
+    assert 'new URL("https://cdn.example/x.png", import.meta.url)' in js
+    assert 'new URL("./worker.js", location.href)' in js  # not module-relative: ours to leave
+    assert "new URL('./nothere.png', import.meta.url)" in js  # in a string: not code
+
+
+def test_a_missing_module_relative_asset_is_reported(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "src",
+        {"js/app.js": 'const w = new URL("./gone.png", import.meta.url);\n'},
+    )
+    with pytest.raises(BuildError, match=r"js/app\.js:1:\d+: './gone\.png'"):
+        quick(src, tmp_path / "out")
+
+
 def test_quotes_in_regular_expressions_and_divisions_do_not_hide_imports(tmp_path: Path) -> None:
     src = write(
         tmp_path / "src",

@@ -10,6 +10,7 @@ What counts as a reference (anything else is left as written):
   ``/*# sourceMappingURL=... */`` comment;
 * JavaScript (``.js``, ``.mjs``): relative ES-module specifiers in ``import ... from``,
   ``import "..."``, ``import("...")`` (a string literal only) and ``export ... from``,
+  and module-relative asset URLs, ``new URL("...", import.meta.url)``,
   found by a small lexer so that the same words inside strings, comments, template
   literals and regular expressions do not count; and the ``//# sourceMappingURL=``
   comment;
@@ -187,11 +188,13 @@ _JS_SOURCE_MAP: Final = re.compile(
     r"^[ \t]*//[#@][ \t]*sourceMappingURL=(?P<url>[^\s'\"]+)[ \t]*$", re.MULTILINE
 )
 _STRING: Final = r"""(?P<q>["'])(?P<url>(?:(?!(?P=q))[^\\\n]|\\.)*)(?P=q)"""
-# Statement forms, matched at an ``import``/``export`` keyword the lexer found in code.
-# Statement forms, tried at an ``import``/``export`` keyword the lexer found in code.
-_JS_STATEMENTS: Final = {
+# The forms tried at a keyword the lexer found in code, each with the kind it makes.
+# ``new URL("./x.png", import.meta.url)`` is the standard way for a module to name an
+# asset or a worker relative to itself (what Vite and webpack 5 rewrite too); its URL is
+# relative like any other (``"x.png"`` is a file next to the module, not a bare name).
+_JS_STATEMENTS: Final[dict[str, tuple[tuple[re.Pattern[str], Kind], ...]]] = {
     "import": tuple(
-        re.compile(before + _STRING + after)
+        (re.compile(before + _STRING + after), "module")
         for before, after in (
             (r"import\s*\(\s*", r"(?=\s*[,)])"),  # import("./x.js"), not import("./" + x)
             (r"import\s*(?=[\"'])", ""),  # import "./x.js"
@@ -199,7 +202,16 @@ _JS_STATEMENTS: Final = {
         )
     ),
     "export": (
-        re.compile(r"export\s*(?:\*(?:\s*as\s+[\w$]+)?|\{[^}'\"`]*\})\s*from\s*" + _STRING),
+        (
+            re.compile(r"export\s*(?:\*(?:\s*as\s+[\w$]+)?|\{[^}'\"`]*\})\s*from\s*" + _STRING),
+            "module",
+        ),
+    ),
+    "new": (
+        (
+            re.compile(r"new\s+URL\s*\(\s*" + _STRING + r"(?=\s*,\s*import\.meta\.url\s*\))"),
+            "url",
+        ),
     ),
 }
 # One token of the lexer: what it must skip over whole, or a word, or one character.
@@ -221,8 +233,9 @@ _KEYWORDS_BEFORE_EXPRESSION: Final = frozenset(
 # Every import/export statement naming a local file matches this (with more besides):
 # nothing but a quote, a ";" or a backquote can stand between the keyword and the name.
 # (One literal-led pattern per keyword: the regex engine then jumps between occurrences.)
-_LOCAL_HINTS: Final = tuple(
-    re.compile(keyword + r"""\b[^;'"`]*?["']\.{0,2}/""") for keyword in ("import", "export")
+_LOCAL_HINTS: Final = (
+    *(re.compile(keyword + r"""\b[^;'"`]*?["']\.{0,2}/""") for keyword in ("import", "export")),
+    re.compile(r"""new\s+URL\s*\(\s*["'][^"'\n]*["']\s*,\s*import\.meta\.url"""),
 )
 
 
@@ -273,14 +286,13 @@ def _module_specifiers(text: str, length: int) -> list[Reference]:
         assert token is not None  # "other" matches any character
         kind = token.lastgroup
         value = token.group()
-        if kind == "word" and value in ("import", "export") and not previous.endswith("."):
-            statement = next(
-                (m for p in _JS_STATEMENTS[value] if (m := p.match(text, position))), None
-            )
+        forms = _JS_STATEMENTS.get(value) if kind == "word" else None
+        if forms is not None and not previous.endswith("."):
+            statement = next(((m, k) for p, k in forms if (m := p.match(text, position))), None)
             if statement is not None:
-                found.append(_reference(text, statement, "url", "module"))
-                position = statement.end()
-                previous = statement.group()[-1]
+                found.append(_reference(text, statement[0], "url", statement[1]))
+                position = statement[0].end()
+                previous = statement[0].group()[-1]
                 continue
         if kind == "string":
             previous = "string"
