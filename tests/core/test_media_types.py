@@ -19,6 +19,7 @@ from pinknoise.core.media_types import MediaTypes
         ("font.woff2", "font/woff2"),
         ("image.avif", "image/avif"),
         ("icon.svg", "image/svg+xml; charset=utf-8"),
+        ("page.xhtml", "application/xhtml+xml; charset=utf-8"),
         ("segment.ts", "video/mp2t"),
         ("archive.tar", "application/x-tar"),
         ("README", "application/octet-stream"),

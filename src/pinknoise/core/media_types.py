@@ -17,6 +17,7 @@ DEFAULT_TYPE: Final = "application/octet-stream"
 _WEB_TYPES: Final[dict[str, str]] = {
     ".html": "text/html",
     ".htm": "text/html",
+    ".xhtml": "application/xhtml+xml",
     ".css": "text/css",
     ".js": "text/javascript",
     ".mjs": "text/javascript",
