@@ -134,3 +134,58 @@ def test_django_script_name(tmp_path: Path, script: str) -> None:
             second = fetch(final.removeprefix("http://127.0.0.1"))
             assert second.status_code == 200, (target, first["Location"])
             assert b"".join(second) == body
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_django_wrap_under_a_server_set_script_name(tmp_path: Path, kind: str) -> None:
+    """gunicorn's ``SCRIPT_NAME=/mount`` (or an ASGI ``root_path``) without
+    ``FORCE_SCRIPT_NAME``, and an absolute STATIC_URL that includes the mount, as the
+    middleware already handles: the script name is unknown when settings are read, so
+    ``wrap()`` must match the full path on a miss too."""
+    from tests.support.django_setup import ensure_configured
+
+    ensure_configured()
+    from django.core.handlers.asgi import ASGIHandler
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import override_settings
+    from django.urls import set_script_prefix
+
+    from pinknoise.django import wrap
+    from tests.support import wsgi_client
+
+    set_script_prefix("/")  # as in a fresh process: no request has set it yet
+
+    root = make_root(tmp_path)
+    (root / "app.css").write_bytes(b"body{}")
+    settings = {"STATIC_ROOT": str(root), "STATIC_URL": "/mount/static/",
+                "PINKNOISE_INDEX_FILE": True, "MIDDLEWARE": []}  # fmt: skip
+    with override_settings(**settings):
+        if kind == "wsgi":
+            wrapped = wrap(WSGIHandler())
+
+            def fetch(target: str) -> Any:
+                environ = wsgi_client.environ_for("GET", target.removeprefix("/mount"))
+                environ["SCRIPT_NAME"] = "/mount"
+                captured: dict[str, Any] = {}
+
+                def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+                    captured.update(status=int(status.split()[0]), headers=headers)
+
+                body = b"".join(wrapped(environ, start_response))
+                return Result(captured["status"], captured["headers"], body)
+        else:
+            wrapped = wrap(ASGIHandler())
+
+            def fetch(target: str) -> Any:
+                scope = asgi_client.scope_for("GET", target)
+                scope["root_path"] = "/mount"
+                result, _ = asyncio.run(asgi_client.call_async(wrapped, scope))
+                return result
+
+        try:
+            hit = fetch("/mount/static/app.css")
+            assert (hit.status, hit.body) == (200, b"body{}")
+            for target, body in REDIRECTS[:3]:
+                assert follow(fetch, target) == body
+        finally:
+            set_script_prefix("/")  # Django's WSGI handler sets it from SCRIPT_NAME

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
 from pinknoise.aio import AsyncBody, Stream, answer, off_loop
-from pinknoise.core.media import join_headers
+from pinknoise.core.media import MediaLookup, join_headers
 from pinknoise.core.request import FIELDS, Request
 from pinknoise.core.response import Headers, Response
 from pinknoise.core.server import FilePath, Found, WouldBlock
@@ -73,19 +73,26 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
         # worth keeping: not for entries built per request (autorefresh, media).
         lasting = not server.find_blocks
         if not lasting:  # autorefresh: even the lookup is disk work
-            answered = await answer(
-                server, path, lambda: _request(scope), send_path, False, lambda: headers(scope)
-            )
+            for candidate in _paths(path, root_path):
+                answered = await answer(
+                    server,
+                    candidate,
+                    lambda: _request(scope),
+                    send_path,
+                    False,
+                    lambda: headers(scope),
+                )
+                if answered is not None:
+                    break
         else:
             # The hot path, inline: one dict lookup, then an answer from memory.
             entry: Found | None = server.find(path)
             if entry is None:
-                media = server.find_media(path) if server.serves_media else None
-                if media is None:
+                entry, path = self._on_miss(scope, path, root_path)
+                if entry is None:
                     return await self._pass(scope, receive, send)
-                media.headers = lambda: headers(scope)
-                entry = media  # answered in a worker thread: respond() raises WouldBlock
-                lasting = False
+                # An upload is answered in a worker thread (respond() raises WouldBlock).
+                lasting = type(entry) is not MediaLookup
             request = _request(scope)
             try:
                 # Not blocking: bytes, a path or nothing (a file raises WouldBlock).
@@ -116,6 +123,28 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             assert isinstance(body, Stream)
             await _stream(body, receive, send)
 
+    def _on_miss(self, scope: Scope, path: str, root_path: str) -> tuple[Found | None, str]:
+        """What a catalog miss may still be, and the path it was found under.
+
+        A static file under the full path (``root_path`` + the path within the mount): a
+        prefix that includes the mount, like Django's absolute STATIC_URL behind a
+        server's root path (unknown when the settings were read), names full paths. Then
+        an upload under a media prefix, by either path.
+        """
+        server = self.server
+        paths = _paths(path, root_path)
+        for candidate in paths[1:]:
+            entry = server.find(candidate)
+            if entry is not None:
+                return entry, candidate
+        if server.serves_media:
+            for candidate in paths:
+                media = server.find_media(candidate)
+                if media is not None:
+                    media.headers = lambda: headers(scope)
+                    return media, candidate
+        return None, path
+
     def _encode(self, response: Response, lasting: bool = True) -> list[tuple[bytes, bytes]]:
         headers = response.headers
         cached = self._raw_headers.get(id(headers))
@@ -143,6 +172,11 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
                 if event["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
+
+
+def _paths(path: str, root_path: str) -> tuple[str, ...]:
+    """The path within the mount, then (when mounted) the full path."""
+    return (path, root_path.rstrip("/") + path) if root_path else (path,)
 
 
 def _request(scope: Scope) -> Request:

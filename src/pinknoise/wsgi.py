@@ -41,14 +41,12 @@ class PinkNoise(StaticFront["WSGIApplication"]):
         server = self.server
         entry: Found | None = server.find(path)
         if entry is None:
-            media = server.find_media(path) if server.serves_media else None
-            if media is None:
+            entry, path = self._on_miss(environ, path)
+            if entry is None:
                 application = self.application
                 if application is not None:
                     return application(environ, start_response)
                 return self._pass(environ, start_response)
-            media.headers = lambda: headers_from_environ(environ)
-            entry = media
         try:
             response, body = server.respond(path, entry, request_from_environ(environ))
         except LookupError:
@@ -73,6 +71,29 @@ class PinkNoise(StaticFront["WSGIApplication"]):
                 return wrapped
         return FileSlice(body, response.length)
 
+    def _on_miss(self, environ: WSGIEnvironment, path: str) -> tuple[Found | None, str]:
+        """What a catalog miss may still be, and the path it was found under.
+
+        A static file under the full mounted path (``SCRIPT_NAME`` + ``PATH_INFO``): a
+        prefix that includes the mount, like Django's absolute STATIC_URL under a
+        server-set script name (unknown when the settings were read), names full paths.
+        Then an upload under a media prefix, by either path.
+        """
+        server = self.server
+        script = environ.get("SCRIPT_NAME")
+        paths = (path, _mounted(script, path)) if script else (path,)
+        for candidate in paths[1:]:
+            entry = server.find(candidate)
+            if entry is not None:
+                return entry, candidate
+        if server.serves_media:
+            for candidate in paths:
+                media = server.find_media(candidate)
+                if media is not None:
+                    media.headers = lambda: headers_from_environ(environ)
+                    return media, candidate
+        return None, path
+
     def _pass(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if self.application is None:
             start_response(
@@ -80,3 +101,13 @@ class PinkNoise(StaticFront["WSGIApplication"]):
             )
             return (b"Not Found",)
         return self.application(environ, start_response)
+
+
+def _mounted(script_name: str, path: str) -> str:
+    """The full path under a mount (``SCRIPT_NAME`` + ``PATH_INFO``), decoded as UTF-8."""
+    if not script_name.isascii():
+        try:
+            script_name = script_name.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return path
+    return script_name.rstrip("/") + path
