@@ -88,6 +88,8 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             # The hot path, inline: one dict lookup, then an answer from memory.
             entry: Found | None = server.find(path)
             if entry is None:
+                if not (root_path or server.serves_media):
+                    return await self._pass(scope, receive, send)  # the application's
                 entry, path = self._on_miss(scope, path, root_path)
                 if entry is None:
                     return await self._pass(scope, receive, send)

@@ -41,7 +41,8 @@ class PinkNoise(StaticFront["WSGIApplication"]):
         server = self.server
         entry: Found | None = server.find(path)
         if entry is None:
-            entry, path = self._on_miss(environ, path)
+            if environ.get("SCRIPT_NAME") or server.serves_media:
+                entry, path = self._on_miss(environ, path)
             if entry is None:
                 application = self.application
                 if application is not None:
