@@ -90,7 +90,7 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             if entry is None:
                 if not (root_path or server.serves_media):
                     return await self._pass(scope, receive, send)  # the application's
-                entry, path = self._on_miss(scope, path, root_path)
+                entry, path = self.on_miss(_paths(path, root_path), lambda: headers(scope))
                 if entry is None:
                     return await self._pass(scope, receive, send)
                 # An upload is answered in a worker thread (respond() raises WouldBlock).
@@ -124,28 +124,6 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
         else:
             assert isinstance(body, Stream)
             await _stream(body, receive, send)
-
-    def _on_miss(self, scope: Scope, path: str, root_path: str) -> tuple[Found | None, str]:
-        """What a catalog miss may still be, and the path it was found under.
-
-        A static file under the full path (``root_path`` + the path within the mount): a
-        prefix that includes the mount, like Django's absolute STATIC_URL behind a
-        server's root path (unknown when the settings were read), names full paths. Then
-        an upload under a media prefix, by either path.
-        """
-        server = self.server
-        paths = _paths(path, root_path)
-        for candidate in paths[1:]:
-            entry = server.find(candidate)
-            if entry is not None:
-                return entry, candidate
-        if server.serves_media:
-            for candidate in paths:
-                media = server.find_media(candidate)
-                if media is not None:
-                    media.headers = lambda: headers(scope)
-                    return media, candidate
-        return None, path
 
     def _encode(self, response: Response, lasting: bool = True) -> list[tuple[bytes, bytes]]:
         headers = response.headers

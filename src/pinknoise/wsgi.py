@@ -41,8 +41,10 @@ class PinkNoise(StaticFront["WSGIApplication"]):
         server = self.server
         entry: Found | None = server.find(path)
         if entry is None:
-            if environ.get("SCRIPT_NAME") or server.serves_media:
-                entry, path = self._on_miss(environ, path)
+            script = environ.get("SCRIPT_NAME")
+            if script or server.serves_media:
+                paths = (path, _mounted(script, path)) if script else (path,)
+                entry, path = self.on_miss(paths, lambda: headers_from_environ(environ))
             if entry is None:
                 application = self.application
                 if application is not None:
@@ -71,29 +73,6 @@ class PinkNoise(StaticFront["WSGIApplication"]):
                 wrapped: Iterable[bytes] = file_wrapper(body, BLOCK_SIZE)
                 return wrapped
         return FileSlice(body, response.length)
-
-    def _on_miss(self, environ: WSGIEnvironment, path: str) -> tuple[Found | None, str]:
-        """What a catalog miss may still be, and the path it was found under.
-
-        A static file under the full mounted path (``SCRIPT_NAME`` + ``PATH_INFO``): a
-        prefix that includes the mount, like Django's absolute STATIC_URL under a
-        server-set script name (unknown when the settings were read), names full paths.
-        Then an upload under a media prefix, by either path.
-        """
-        server = self.server
-        script = environ.get("SCRIPT_NAME")
-        paths = (path, _mounted(script, path)) if script else (path,)
-        for candidate in paths[1:]:
-            entry = server.find(candidate)
-            if entry is not None:
-                return entry, candidate
-        if server.serves_media:
-            for candidate in paths:
-                media = server.find_media(candidate)
-                if media is not None:
-                    media.headers = lambda: headers_from_environ(environ)
-                    return media, candidate
-        return None, path
 
     def _pass(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if self.application is None:
