@@ -34,7 +34,6 @@ not write is ever deleted.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import fnmatch
 import hashlib
@@ -65,6 +64,7 @@ from pinknoise.core.asset_manifest import (
     Asset,
     AssetManifest,
     ManifestError,
+    integrity_of,
     read_manifest,
 )
 from pinknoise.core.codings import SUFFIXES
@@ -132,10 +132,6 @@ def hashed_name(name: str, digest: bytes) -> str:
     stem, extension = posixpath.splitext(name)
     candidate = f"{stem}.{digest_text(digest)}{extension}"
     return candidate if hash_span(candidate) is not None else name
-
-
-def integrity_of(sha384: bytes) -> str:
-    return "sha384-" + base64.b64encode(sha384).decode("ascii")
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ asked). Unknown keys are ignored, so a later minor addition does not break reade
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Mapping
@@ -42,6 +43,15 @@ from pinknoise.core.walker import Policy, read_regular
 MANIFEST_NAME: Final = ".pinknoise-assets.json"
 FORMAT: Final = "pinknoise-assets/1"
 _MAX_SIZE: Final = 64 * 1024 * 1024
+
+
+def integrity_of(sha384: bytes) -> str:
+    """The Subresource Integrity value of bytes whose SHA-384 digest is ``sha384``.
+
+    ``sha384-<base64>``, as the manifest records it and a browser checks it; the one
+    formatter for ``pinknoise build`` and the Django storage alike.
+    """
+    return "sha384-" + base64.b64encode(sha384).decode("ascii")
 
 
 class ManifestError(ValueError):

@@ -15,7 +15,6 @@ each hashed file (``{% load pinknoise %}`` ``{% integrity %}``, ``{% static_tag 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
@@ -36,6 +35,7 @@ from django.core.management.base import CommandError
 
 from pinknoise.assets.references import resolve
 from pinknoise.compress import MissingEncodingError, compress_tree, make_compress_options
+from pinknoise.core.asset_manifest import integrity_of
 from pinknoise.core.codings import SUFFIXES
 from pinknoise.core.snapshot import SNAPSHOT_NAME, write_snapshot
 from pinknoise.django.settings import Config, read_config
@@ -343,7 +343,7 @@ def _sri_of_file(path: str) -> str:
     """``sha384-<base64>`` of a file's bytes, as a browser checks it."""
     with open(path, "rb") as file:
         digest = hashlib.file_digest(file, "sha384").digest()
-    return "sha384-" + base64.b64encode(digest).decode("ascii")
+    return integrity_of(digest)
 
 
 def _outside_message(name: str, reference: str, target: str) -> str:
