@@ -90,7 +90,7 @@ class PinkNoiseASGI(StaticFront["ASGIApp"]):
             if entry is None:
                 if not (root_path or server.serves_media):
                     return await self._pass(scope, receive, send)  # the application's
-                entry, path = self.on_miss(_paths(path, root_path), lambda: headers(scope))
+                entry, path = server.on_miss(_paths(path, root_path), lambda: headers(scope))
                 if entry is None:
                     return await self._pass(scope, receive, send)
                 # An upload is answered in a worker thread (respond() raises WouldBlock).

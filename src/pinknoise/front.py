@@ -7,11 +7,10 @@ arguments they take, how roots are added and what ``has`` answers are the same, 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from pinknoise.core.options import make_options
-from pinknoise.core.server import Found, StaticServer
+from pinknoise.core.server import StaticServer
 
 App = TypeVar("App")
 
@@ -54,27 +53,3 @@ class StaticFront(Generic[App]):
     def has(self, path: str) -> bool:
         """Whether ``path`` is a static file or index redirect here (may touch the disk)."""
         return self.server.has(path)
-
-    def on_miss(
-        self, paths: tuple[str, ...], request_headers: Callable[[], Mapping[str, str]]
-    ) -> tuple[Found | None, str]:
-        """What a catalog miss of ``paths[0]`` may still be, and the path it was found as.
-
-        ``paths`` is the path within the mount, then (when mounted) the full path: a
-        prefix that includes the mount, like Django's absolute STATIC_URL under a
-        server-set ``SCRIPT_NAME`` or ``root_path`` (unknown when the settings were
-        read), names full paths. Then an upload under a media prefix, by either path;
-        ``request_headers`` is what its ``authorize`` hook will be shown.
-        """
-        server = self.server
-        for candidate in paths[1:]:
-            entry = server.find(candidate)
-            if entry is not None:
-                return entry, candidate
-        if server.serves_media:
-            for candidate in paths:
-                media = server.find_media(candidate)
-                if media is not None:
-                    media.headers = request_headers
-                    return media, candidate
-        return None, paths[0]

@@ -44,7 +44,7 @@ class PinkNoise(StaticFront["WSGIApplication"]):
             script = environ.get("SCRIPT_NAME")
             if script or server.serves_media:
                 paths = (path, _mounted(script, path)) if script else (path,)
-                entry, path = self.on_miss(paths, lambda: headers_from_environ(environ))
+                entry, path = server.on_miss(paths, lambda: headers_from_environ(environ))
             if entry is None:
                 application = self.application
                 if application is not None:

@@ -9,7 +9,7 @@ import resource
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO, Final, NamedTuple
 
 from pinknoise.core.bundlers import declared_outputs
@@ -201,6 +201,30 @@ class StaticServer:
             if found is not None:
                 return found
         return None
+
+    def on_miss(
+        self, paths: tuple[str, ...], request_headers: Callable[[], Mapping[str, str]]
+    ) -> tuple[Found | None, str]:
+        """What a catalog miss of ``paths[0]`` may still be, and the path it was found as.
+
+        ``paths`` is the path within the mount, then (when mounted) the full path: a
+        prefix that includes the mount, like Django's absolute STATIC_URL under a
+        server-set ``SCRIPT_NAME`` or ``root_path`` (unknown when the settings were
+        read), names full paths. Then an upload under a media prefix, by either path;
+        ``request_headers`` is what its ``authorize`` hook will be shown. Every adapter
+        and the Django middleware ask this one place.
+        """
+        for candidate in paths[1:]:
+            entry = self.find(candidate)
+            if entry is not None:
+                return entry, candidate
+        if self.serves_media:
+            for candidate in paths:
+                media = self.find_media(candidate)
+                if media is not None:
+                    media.headers = request_headers
+                    return media, candidate
+        return None, paths[0]
 
     @property
     def media_prefixes(self) -> list[str]:

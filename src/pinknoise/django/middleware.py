@@ -70,15 +70,11 @@ class PinkNoiseMiddleware:
         if entry is None:
             # A script name set by the server (gunicorn's SCRIPT_NAME) is unknown when the
             # settings are read, so an absolute STATIC_URL that includes it is the full
-            # path: try that too, on a miss only.
-            path = request.path
-            if path == request.path_info or (entry := server.find(path)) is None:
-                path = request.path_info
-                media = server.find_media(path) if server.serves_media else None
-                if media is None:
-                    return self.get_response(request)
-                media.headers = lambda: headers_from_environ(request.META)
-                entry = media
+            # path: that is tried too, on a miss only, then media.
+            paths = (path,) if request.path == path else (path, request.path)
+            entry, path = server.on_miss(paths, lambda: headers_from_environ(request.META))
+            if entry is None:
+                return self.get_response(request)
         try:
             response, body = self.server.respond(path, entry, core_request(request))
         except LookupError:
